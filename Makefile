@@ -1,0 +1,60 @@
+# Two entry points for a newcomer (see README.md):
+#   make render   - create the generator venv if needed and render all manifests
+#   make test     - install everything the checks need, then run every check
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := $(abspath .tools/bin)
+KUSTOMIZE_VERSION := v5.8.1
+KUBECONFORM_VERSION := v0.7.0
+
+.PHONY: render setup tools check test lint typecheck unit bench clean
+
+$(VENV)/.generator: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator]'
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.generator
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,dev]'
+	touch $@
+
+render: $(VENV)/.generator
+	$(PY) -m generator render
+
+$(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION):
+	mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) GOFLAGS=-mod=mod go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	touch $@
+
+$(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION):
+	mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	touch $@
+
+tools: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION)
+
+setup: $(VENV)/.dev tools
+
+check: setup
+	$(PY) -m generator render --check
+	$(PY) -m generator validate
+	$(PY) -m generator budget
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+unit: setup
+	$(VENV)/bin/pytest
+
+test: check lint typecheck unit
+
+bench: setup
+	$(PY) benchmarks/render_vs_kustomize.py
+
+clean:
+	rm -rf $(VENV) .tools .cache

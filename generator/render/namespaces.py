@@ -1,0 +1,23 @@
+"""Namespaces with Pod Security Admission labels."""
+
+from generator.render.objects import Manifest, metadata, resource
+from generator.spec.platform import PlatformSpec
+
+
+def render(spec: PlatformSpec) -> list[Manifest]:
+    """One ``Namespace`` per spec entry; enforce, audit and warn at the same level."""
+    manifests = []
+    for namespace in spec.namespaces:
+        level: str = namespace.pod_security
+        labels: dict[str, str] = {
+            f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "audit", "warn")
+        }
+        labels["pod-security.kubernetes.io/enforce-version"] = "latest"
+        annotations = (
+            {"streamflow.io/pod-security-reason": namespace.pod_security_reason}
+            if namespace.pod_security_reason
+            else None
+        )
+        meta = metadata(namespace.name, labels=labels, annotations=annotations)
+        manifests.append(resource("v1", "Namespace", meta))
+    return manifests
