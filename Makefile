@@ -12,11 +12,11 @@ KUBECONFORM_VERSION := v0.7.0
 
 $(VENV)/.generator: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator]' --config-settings editable_mode=compat
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.generator
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,dev]' --config-settings editable_mode=compat
 	touch $@
 
 render: $(VENV)/.generator

@@ -1,19 +1,19 @@
 """YAML serialisation and the atomic, check-able write of the generated tree.
 
-Output must be byte-identical across runs: ruamel.yaml keeps the insertion
-order the renderers chose, a fixed width stops line folding from depending on
-content, and multi-line strings are written as literal blocks.
+Output must be byte-identical across runs: PyYAML keeps the insertion order
+the renderers chose (``sort_keys=False``), a fixed width stops line folding
+from depending on content, and multi-line strings are written as literal
+blocks. Its YAML 1.1 emitter quotes ``on``/``yes``/``no``, which Kubernetes'
+own YAML 1.1 parser would otherwise read as booleans (docs/adr/0002).
 """
 
-import io
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import LiteralScalarString
+import yaml
 
 GENERATED_ROOTS = ("apps", "overlays", "argocd")
 HEADER = (
@@ -22,32 +22,25 @@ HEADER = (
 )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value)
-    return value
+class _Dumper(yaml.CSafeDumper):
+    """libyaml's emitter with literal blocks for multi-line strings."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        """Literal block style for multi-line strings (Lua, SQL), plain otherwise."""
+        style = "|" if "\n" in data else None
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt", pure=True)
-    yaml.default_flow_style = False
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
+_Dumper.add_representer(str, _Dumper.represent_str)
 
 
 def dump(documents: Iterable[Any]) -> str:
     """Header plus ``---``-separated YAML documents."""
-    yaml = _yaml()
-    parts = []
-    for document in documents:
-        buffer = io.StringIO()
-        yaml.dump(_plain(document), buffer)
-        parts.append(buffer.getvalue())
+    parts = [
+        yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                  width=4096, allow_unicode=True)
+        for document in documents
+    ]  # fmt: skip
     return HEADER + "---\n".join(parts)
 
 

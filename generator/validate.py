@@ -10,15 +10,13 @@ unvalidated kind. ``--online`` uses kubeconform's default remote locations.
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
+from generator.tools import REPO_ROOT, ToolError, tool
+
 CACHE = REPO_ROOT / ".cache" / "k8s-schemas"
 DEFAULT_CRDS = REPO_ROOT.parent / "shared" / "crd-schemas"
 CRD_TEMPLATE = "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
@@ -30,20 +28,6 @@ ONLINE_CRDS = (
     "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/"
     "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 )
-
-
-class ToolError(Exception):
-    """kustomize, kubeconform or a schema directory is missing."""
-
-
-def tool(name: str) -> str:
-    """Path of a pinned tool: $KUSTOMIZE/$KUBECONFORM, then .tools/bin, then PATH."""
-    override = os.environ.get(name.upper())
-    candidates = [override] if override else [str(TOOLS_BIN / name), shutil.which(name)]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return candidate
-    raise ToolError(f"{name} not found in .tools/bin or PATH; run `make setup`")
 
 
 def _rewrite(node: Any) -> Any:
@@ -139,16 +123,11 @@ def kustomize_build(directory: Path) -> str:
     return result.stdout
 
 
-def validate_tree(root: Path, envs: list[str], kubernetes_version: str, settings: Settings) -> bool:
-    """Every overlay of every environment and every ArgoCD object, offline."""
-    ok = True
-    for env in envs:
-        overlays = sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir())
-        stream = "---\n".join(kustomize_build(overlay) for overlay in overlays)
-        ok &= kubeconform(stream, kubernetes_version, settings, f"overlays/{env}")
-        argocd = sorted((root / "argocd" / env).rglob("*.yaml"))
-        stream = "---\n".join(path.read_text(encoding="utf-8") for path in argocd)
-        ok &= kubeconform(stream, kubernetes_version, settings, f"argocd/{env}")
-    if not ok:
-        print("validate: FAILED", file=sys.stderr)
-    return ok
+def validate_environment(root: Path, env: str, kubernetes_version: str, settings: Settings) -> bool:
+    """Every overlay and every ArgoCD object of one environment, as committed."""
+    overlays = sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir())
+    stream = "---\n".join(kustomize_build(overlay) for overlay in overlays)
+    ok = kubeconform(stream, kubernetes_version, settings, f"overlays/{env}")
+    argocd = sorted((root / "argocd" / env).rglob("*.yaml"))
+    stream = "---\n".join(path.read_text(encoding="utf-8") for path in argocd)
+    return kubeconform(stream, kubernetes_version, settings, f"argocd/{env}") and ok

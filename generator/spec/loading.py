@@ -8,14 +8,15 @@ A validation error names the file that set the offending value, the field path
 (list items by name) and the value.
 """
 
+import copy
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from generator.spec.platform import PlatformSpec
 
@@ -41,8 +42,19 @@ class SpecSource:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError) as error:
+        stat = path.stat()
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read spec: {error}") from error
+    return copy.deepcopy(_parse_yaml(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_yaml(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    """Parse once per file version: every environment re-reads the base spec."""
+    del mtime_ns, size  # cache key only
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except (OSError, yaml.YAMLError) as error:
         raise SpecError(f"{path}: cannot read spec: {error}") from error
     if data is None:
         return {}

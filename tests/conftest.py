@@ -1,0 +1,57 @@
+"""Shared fixtures: a scratch copy of the specs and a rendered tree beside it."""
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.__main__ import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class Workspace:
+    """A temporary repository: ``specs/`` copied from the real one, output rendered."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.specs = root / "specs"
+        shutil.copytree(REPO / "specs", self.specs)
+
+    def run(self, *args: str) -> int:
+        """Run the CLI against this workspace."""
+        return main(["--specs", str(self.specs), "--out", str(self.root), *args])
+
+    def edit(self, relative: str, change: Callable[[dict[str, Any]], None]) -> None:
+        """Load a spec file, let ``change`` mutate it, write it back."""
+        path = self.specs / relative
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        change(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    def snapshot(self) -> dict[str, str]:
+        """Digest of every generated file, to prove nothing was touched."""
+        digests = {}
+        for top in ("apps", "overlays", "argocd"):
+            for path in sorted((self.root / top).rglob("*")):
+                if path.is_file():
+                    relative = path.relative_to(self.root).as_posix()
+                    digests[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return digests
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """Specs copied into a temp dir, not yet rendered."""
+    return Workspace(tmp_path)
+
+
+@pytest.fixture
+def rendered(workspace: Workspace) -> Workspace:
+    """Specs copied into a temp dir and rendered there."""
+    assert workspace.run("render") == 0
+    return workspace
