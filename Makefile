@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 TOOLS := $(abspath .tools/bin)
 KUSTOMIZE_VERSION := v5.8.1
 KUBECONFORM_VERSION := v0.7.0
+HCLFMT_VERSION := v2.25.0
 
 .PHONY: render setup tools check test lint typecheck unit bench clean
 
@@ -32,7 +33,13 @@ $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION):
 	GOBIN=$(TOOLS) go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
 	touch $@
 
-tools: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION)
+$(TOOLS)/.hclfmt-$(HCLFMT_VERSION):
+	mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) go install github.com/hashicorp/hcl/v2/cmd/hclfmt@$(HCLFMT_VERSION)
+	touch $@
+
+tools: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION) \
+	$(TOOLS)/.hclfmt-$(HCLFMT_VERSION)
 
 setup: $(VENV)/.dev tools
 
@@ -44,6 +51,7 @@ check: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	find terragrunt -name '*.tf' -o -name '*.hcl' | sort | xargs $(TOOLS)/hclfmt -check -require-no-change >/dev/null
 
 typecheck: setup
 	$(VENV)/bin/mypy

@@ -112,6 +112,11 @@ class PlatformSpec(StrictModel):
             **{f"helm_releases[{r.name}].namespace": r.namespace for r in self.helm_releases},
             **{f"network.flows[{f.name}].source": f.source for f in self.network.flows},
             **{f"network.flows[{f.name}].destination": f.destination for f in self.network.flows},
+            **{
+                f"network.external_egress[{e.name}].namespace": e.namespace
+                for e in self.network.external_egress
+            },
+            **{f"network.api_server.clients[{n}]": n for n in self.network.api_server.clients},
         }
         for field, namespace in sorted(used.items()):
             if namespace not in known:
