@@ -34,6 +34,8 @@ def _cluster(pg: PostgresSpec) -> Manifest:
         "resources": pg.resources.to_manifest(),
         "monitoring": {"enablePodMonitor": False},
     }
+    if pg.backup.snapshot_class:
+        spec["backup"] = {"volumeSnapshot": {"className": pg.backup.snapshot_class}}
     if pg.extra_databases:
         spec["managed"] = {
             "roles": [
@@ -67,13 +69,18 @@ def _databases(pg: PostgresSpec) -> list[Manifest]:
 
 
 def _backup(pg: PostgresSpec) -> Manifest:
+    suspended = pg.backup.snapshot_class is None
+    reason = "no VolumeSnapshotClass (postgres.backup.snapshot_class)"
+    annotations = {"streamflow.io/suspended-because": reason} if suspended else None
+    meta = metadata(f"{pg.name}-daily", pg.namespace, annotations=annotations)
     return resource(
         API,
         "ScheduledBackup",
-        metadata(f"{pg.name}-daily", pg.namespace),
+        meta,
         spec={
             "schedule": pg.backup.schedule,
-            "method": pg.backup.method,
+            "method": "volumeSnapshot",
+            "suspend": suspended,
             "backupOwnerReference": "self",
             "cluster": {"name": pg.name},
         },

@@ -8,10 +8,15 @@ from generator.spec.common import MemoryQuantity, Name, Resources, StrictModel
 
 
 class BackupSpec(StrictModel):
-    """``ScheduledBackup`` cadence (six-field cron, seconds first, as CNPG expects)."""
+    """Daily volume-snapshot backups (six-field cron, seconds first, as CNPG expects).
+
+    Snapshots need a CSI ``VolumeSnapshotClass``. K3s's local-path provisioner
+    has none, so without ``snapshot_class`` the ``ScheduledBackup`` is rendered
+    suspended (and says why) instead of failing every night.
+    """
 
     schedule: str = Field(pattern=r"^(\S+\s+){5}\S+$")
-    method: str = "volumeSnapshot"
+    snapshot_class: str | None = None
 
 
 class ExtraDatabase(StrictModel):
