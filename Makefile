@@ -4,12 +4,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+JOBS_VENV := .venv-jobs
+JOBS_PY := $(JOBS_VENV)/bin/python
 TOOLS := $(abspath .tools/bin)
 KUSTOMIZE_VERSION := v5.8.1
 KUBECONFORM_VERSION := v0.7.0
 HCLFMT_VERSION := v2.25.0
 
-.PHONY: render setup tools check test lint typecheck unit bench clean
+.PHONY: render system setup tools check test lint typecheck unit bench clean
 
 $(VENV)/.generator: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +19,12 @@ $(VENV)/.generator: pyproject.toml
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.generator
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,dev]' --config-settings editable_mode=compat
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,manifests,test]' --config-settings editable_mode=compat
+	touch $@
+
+$(JOBS_VENV)/.jobs: pyproject.toml
+	$(PYTHON) -m venv $(JOBS_VENV)
+	$(JOBS_PY) -m pip install --quiet --disable-pip-version-check -e '.[streaming,test]' --config-settings editable_mode=compat
 	touch $@
 
 render: $(VENV)/.generator
@@ -41,7 +48,11 @@ $(TOOLS)/.hclfmt-$(HCLFMT_VERSION):
 tools: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION) \
 	$(TOOLS)/.hclfmt-$(HCLFMT_VERSION)
 
-setup: $(VENV)/.dev tools
+system:
+	bash scripts/install-system-deps.sh
+
+setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs tools
+	$(JOBS_PY) -m jobs.testing.kafka --fetch
 
 check: setup
 	$(PY) -m generator render --check
@@ -55,14 +66,17 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
+	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs benchmarks/generator_throughput.py
 
 unit: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest tests/generator
+	$(JOBS_VENV)/bin/pytest tests/jobs
 
 test: check lint typecheck unit
 
 bench: setup
 	$(PY) benchmarks/render_vs_kustomize.py
+	$(JOBS_PY) benchmarks/generator_throughput.py
 
 clean:
-	rm -rf $(VENV) .tools .cache
+	rm -rf $(VENV) $(JOBS_VENV) .tools .cache

@@ -22,8 +22,16 @@ RUNS = 15
 
 
 def _render(out: Path) -> Callable[[], None]:
-    command = [sys.executable, "-m", "generator", "--specs", str(REPO / "specs"),
-               "--out", str(out), "render"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "--specs",
+        str(REPO / "specs"),
+        "--out",
+        str(out),
+        "render",
+    ]
 
     def run() -> None:
         subprocess.run(command, check=True, capture_output=True, cwd=REPO)
@@ -62,10 +70,14 @@ def main() -> None:
     print(
         f"render (all environments, one process):  median {statistics.median(render_times):.3f} s"
     )
-    print(f"kustomize build ({overlays} overlays, 1 process each): "
-          f"median {statistics.median(kustomize_times):.3f} s")  # fmt: skip
-    print(f"ratio render / kustomize: median {statistics.median(ratios):.2f} "
-          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); target <= 1.00")  # fmt: skip
+    print(
+        f"kustomize build ({overlays} overlays, 1 process each): "
+        f"median {statistics.median(kustomize_times):.3f} s"
+    )
+    print(
+        f"ratio render / kustomize: median {statistics.median(ratios):.2f} "
+        f"(min {min(ratios):.2f}, max {max(ratios):.2f}); target <= 1.00"
+    )
 
 
 if __name__ == "__main__":

@@ -5,15 +5,27 @@ Secret (``<cluster>-app``); workloads reference that Secret by name.
 """
 
 from generator.render.objects import Manifest, metadata, resource
+from generator.spec.common import restricted_container_security, restricted_pod_security
 from generator.spec.postgres import PostgresSpec
+from jobs.migrations.catalog import bootstrap_scripts
 
 API = "postgresql.cnpg.io/v1"
 
 
+MIGRATION_USER = 9999
+
+
+def _migrations_config_map(pg: PostgresSpec) -> Manifest:
+    return resource(
+        "v1",
+        "ConfigMap",
+        metadata(f"{pg.name}-migrations", pg.namespace),
+        data=bootstrap_scripts(pg.owner),
+    )
+
+
 def _cluster(pg: PostgresSpec) -> Manifest:
-    schemas = [
-        f"CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {pg.owner}" for schema in pg.schemas
-    ]
+    scripts = sorted(bootstrap_scripts(pg.owner))
     storage = {"size": pg.storage_size}
     if pg.storage_class:
         storage["storageClass"] = pg.storage_class
@@ -26,7 +38,11 @@ def _cluster(pg: PostgresSpec) -> Manifest:
             "initdb": {
                 "database": pg.database,
                 "owner": pg.owner,
-                "postInitApplicationSQL": schemas,
+                "postInitApplicationSQLRefs": {
+                    "configMapRefs": [
+                        {"name": f"{pg.name}-migrations", "key": key} for key in scripts
+                    ]
+                },
             }
         },
         "postgresql": {"parameters": dict(sorted(pg.parameters.items()))},
@@ -87,6 +103,52 @@ def _backup(pg: PostgresSpec) -> Manifest:
     )
 
 
+def _migration_job(pg: PostgresSpec) -> Manifest:
+    """PostSync Job: applies migrations newer than the cluster's bootstrap (no-op otherwise)."""
+    job = pg.migration_job
+    container = {
+        "name": "migrate",
+        "image": job.image.reference,
+        "command": ["/opt/streamflow/venv/bin/python", "-m", "jobs.migrations", "migrate"],
+        "env": [
+            {
+                "name": "STREAMFLOW_DSN",
+                "valueFrom": {"secretKeyRef": {"name": f"{pg.name}-app", "key": "uri"}},
+            }
+        ],
+        "resources": job.resources.to_manifest(),
+        "securityContext": restricted_container_security(),
+    }
+    annotations = {
+        "argocd.argoproj.io/hook": "PostSync",
+        "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+    }
+    return resource(
+        "batch/v1",
+        "Job",
+        metadata(f"{pg.name}-migrate", pg.namespace, annotations=annotations),
+        spec={
+            "backoffLimit": 6,
+            "ttlSecondsAfterFinished": 86400,
+            "template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": "streamflow-migrations"}},
+                "spec": {
+                    "restartPolicy": "OnFailure",
+                    "automountServiceAccountToken": False,
+                    "securityContext": restricted_pod_security(MIGRATION_USER),
+                    "containers": [container],
+                },
+            },
+        },
+    )
+
+
 def render(pg: PostgresSpec) -> list[Manifest]:
     """The PostgreSQL cluster and what hangs off it."""
-    return [_cluster(pg), *_databases(pg), _backup(pg)]
+    return [
+        _migrations_config_map(pg),
+        _cluster(pg),
+        *_databases(pg),
+        _backup(pg),
+        _migration_job(pg),
+    ]

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from generator.spec.common import MemoryQuantity, Name, Resources, StrictModel
+from generator.spec.common import Image, MemoryQuantity, Name, Resources, StrictModel
 
 
 class BackupSpec(StrictModel):
@@ -31,8 +31,20 @@ class ExtraDatabase(StrictModel):
     password_secret: Name
 
 
+class MigrationJobSpec(StrictModel):
+    """The Job that applies migrations added after the cluster was bootstrapped."""
+
+    image: Image
+    resources: Resources
+
+
 class PostgresSpec(StrictModel):
-    """A PostgreSQL ``Cluster``: one database, owned by one app user, with schemas."""
+    """A PostgreSQL ``Cluster``: one database owned by one app user.
+
+    Its schemas and tables come from ``jobs/migrations/sql``: the same files run
+    at ``initdb`` (through a generated ConfigMap) and later through the
+    migration Job, so there is one copy of the SQL.
+    """
 
     name: Name
     namespace: Name
@@ -40,10 +52,10 @@ class PostgresSpec(StrictModel):
     instances: Annotated[int, Field(ge=1)]
     database: Name
     owner: Name
-    schemas: list[Name] = Field(min_length=1)
     extra_databases: list[ExtraDatabase] = Field(default_factory=list)
     storage_size: MemoryQuantity
     storage_class: str | None = None
     parameters: dict[str, str] = Field(default_factory=dict)
     resources: Resources
     backup: BackupSpec
+    migration_job: MigrationJobSpec

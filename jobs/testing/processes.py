@@ -1,0 +1,37 @@
+"""Shared plumbing of the harness: free ports, log tails, waiting with a deadline."""
+
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+class HarnessError(RuntimeError):
+    """A server did not start; the message carries the tail of its log."""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The last lines of a log file (or a note that there is none)."""
+    if not path.exists():
+        return f"(no log at {path})"
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(text[-lines:])
+
+
+def wait_until(ready: Callable[[], bool], timeout: float, alive: Callable[[], bool]) -> bool:
+    """Poll ``ready`` until true, the deadline passes, or the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return True
+        if not alive():
+            return False
+        time.sleep(0.2)
+    return False
