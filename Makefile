@@ -66,7 +66,8 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
-	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs benchmarks/generator_throughput.py
+	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs benchmarks/generator_throughput.py \
+		benchmarks/scorer.py
 
 unit: setup
 	$(VENV)/bin/pytest tests/generator
@@ -77,6 +78,7 @@ test: check lint typecheck unit
 bench: setup
 	$(PY) benchmarks/render_vs_kustomize.py
 	$(JOBS_PY) benchmarks/generator_throughput.py
+	$(JOBS_PY) benchmarks/scorer.py
 
 clean:
 	rm -rf $(VENV) $(JOBS_VENV) .tools .cache

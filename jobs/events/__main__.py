@@ -61,8 +61,9 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument(
         "--sim-rate",
         type=float,
-        default=50.0,
-        help="simulated events per event-time second at average seasonality",
+        default=None,
+        help="events per event-time second at average seasonality "
+        "(default: 2.5 purchases per customer per day)",
     )
     cli.add_argument("--quiet", action="store_true", help="no progress line")
     return cli

@@ -86,9 +86,17 @@ _TEMPLATE = (
 )
 
 
+PURCHASES_PER_CUSTOMER_DAY = 2.5
+
+
 @dataclass(frozen=True)
 class GeneratorConfig:
-    """What to generate. ``events_per_second`` is simulated-time arrival rate."""
+    """What to generate.
+
+    ``events_per_second`` is the arrival rate in *event time* at average
+    seasonality; by default each customer buys about 2.5 times a day, which is
+    what makes velocity and hour-of-day habits realistic.
+    """
 
     seed: int = 42
     customers: int = 10_000
@@ -96,7 +104,14 @@ class GeneratorConfig:
     fraud_rate: float = 0.02
     malformed_rate: float = 0.0
     start: datetime = DEFAULT_START
-    events_per_second: float = 50.0
+    events_per_second: float | None = None
+
+    @property
+    def arrival_rate(self) -> float:
+        """Events per event-time second at average seasonality."""
+        if self.events_per_second is not None:
+            return self.events_per_second
+        return self.customers * PURCHASES_PER_CUSTOMER_DAY / 86_400
 
 
 class Event(NamedTuple):
@@ -134,7 +149,7 @@ class EventStream:
         self._second = -1
         self._second_text = ""
         self._hour_end_ms = -1
-        self._rate = config.events_per_second
+        self._rate = config.arrival_rate
         self._blacklisted_stores = frozenset(self.world.blacklisted_stores)
         allowed = [s for s in self.world.stores if s.store_id not in self._blacklisted_stores]
         self._online = tuple(s for s in allowed if s.online)
@@ -153,6 +168,10 @@ class EventStream:
             if customer.customer_id not in self._blacklisted_customers:
                 buckets[int(customer.active_hour) % 24].append(customer)
         self._by_peak_hour = tuple(tuple(bucket) for bucket in buckets)
+        self._by_home_city = tuple(
+            tuple(c for bucket in buckets for c in bucket if c.city == city)
+            for city in range(len(self.world.stores_by_city))
+        )
         self._store_index = {s.store_id: s for s in self.world.stores}
         self._episode_weights = list(itertools.accumulate(w for _, w in EPISODES))
 
@@ -169,7 +188,7 @@ class EventStream:
         if self._clock_ms >= self._hour_end_ms:
             moment = datetime.fromtimestamp(self._clock_ms // 1000, UTC)
             factor = HOURLY[moment.hour] * WEEKLY[moment.weekday()] / _NORMALISER
-            self._rate = self.config.events_per_second * factor
+            self._rate = self.config.arrival_rate * factor
             self._hour_end_ms = (self._clock_ms // 3_600_000 + 1) * 3_600_000
         gap = _EXPONENTIAL[int(self._rng.random() * 4096)] / self._rate
         self._clock_ms += max(1, int(gap * 1000))
@@ -287,8 +306,10 @@ class EventStream:
                 customer = self._customer_index[rng.choice(world.blacklisted_customers)]
                 store = self._store_for(customer)
             else:
-                customer = self._active_customer(hour)
+                # A local customer, so the blacklisted store is not also a long trip.
                 store = self._store_index[rng.choice(world.blacklisted_stores)]
+                locals_ = self._by_home_city[store.city] if not store.online else ()
+                customer = rng.choice(locals_) if locals_ else self._active_customer(hour)
             self._schedule(self._event(customer, store, now, label=pattern))
 
     # -- malformed events -----------------------------------------------------
