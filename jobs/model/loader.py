@@ -37,14 +37,16 @@ class LoadedModel:
         return self.manifest.model_version if self.manifest else None
 
 
-def load_model(directory: Path | None, features: tuple[str, ...] = FEATURES) -> LoadedModel:
+def load_model(
+    directory: Path | None, features: tuple[str, ...] = FEATURES, backend: str = "numba"
+) -> LoadedModel:
     """The model at ``directory``, or rules-only with one logged warning."""
     if directory is None:
         LOGGER.warning("no model configured: scoring with rules only")
         return LoadedModel(None, None, "missing", "no model configured")
     try:
         manifest, forest = read_artifact(directory, features)
-        scorer = ForestScorer(forest)
+        scorer = ForestScorer(forest, backend)
     except ArtifactError as error:
         LOGGER.warning("model %s: %s; scoring with rules only", error.kind, error)
         return LoadedModel(None, None, error.kind, str(error))

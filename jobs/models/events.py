@@ -172,6 +172,7 @@ class FraudAlert(WireModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     event_time: AwareDatetime
     detected_at: AwareDatetime
+    category: Category | None = None
     rule_hits: tuple[RuleHit, ...]
     rules_score: Probability
     ml_score: Probability | None = None

@@ -1,7 +1,7 @@
 """A real Apache Kafka broker in KRaft mode, run from Apache Kafka's jars.
 
 The jars come from Maven Central at the version pinned in ``kafka-pom.xml``,
-resolved once by Maven into ``~/.cache/streamflow/kafka-<version>/libs``
+resolved once by Maven into ``~/.cache/streamflow/kafka-<version>-<pom hash>``
 (``STREAMFLOW_CACHE`` moves it) and reused. Each broker formats a fresh
 storage directory with a new cluster id, listens on free loopback ports and is
 waited on until it answers a metadata request.
@@ -13,7 +13,6 @@ bootstrap address; ``--fetch`` only resolves the jars.
 import argparse
 import base64
 import contextlib
-import os
 import re
 import shutil
 import socket
@@ -25,15 +24,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from jobs.maven import MavenError, resolve
 from jobs.testing.processes import HarnessError, free_port, log_tail, wait_until
 
 POM = Path(__file__).with_name("kafka-pom.xml")
 JAVA_HEAP = "512m"
-
-
-def cache_root() -> Path:
-    """Where downloaded artifacts live, outside the repository."""
-    return Path(os.environ.get("STREAMFLOW_CACHE", "~/.cache/streamflow")).expanduser()
 
 
 def kafka_version() -> str:
@@ -46,31 +41,10 @@ def kafka_version() -> str:
 
 def fetch_jars() -> Path:
     """Resolve the broker's jars with Maven (once) and return their directory."""
-    libs = cache_root() / f"kafka-{kafka_version()}" / "libs"
-    marker = libs / ".complete"
-    if marker.exists():
-        return libs
-    cache_root().mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="kafka-libs-", dir=cache_root()))
-    command = [
-        "mvn",
-        "-q",
-        "-B",
-        "-f",
-        str(POM),
-        "dependency:copy-dependencies",
-        f"-DoutputDirectory={staging}",
-        "-DincludeScope=runtime",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise HarnessError(f"Maven could not resolve Kafka jars:\n{result.stdout}{result.stderr}")
-    shutil.rmtree(libs, ignore_errors=True)
-    libs.parent.mkdir(parents=True, exist_ok=True)
-    staging.rename(libs)
-    marker.write_text(kafka_version())
-    return libs
+    try:
+        return resolve(POM, f"kafka-{kafka_version()}")
+    except MavenError as error:
+        raise HarnessError(str(error)) from error
 
 
 _LOG4J = """\

@@ -1,0 +1,99 @@
+"""Options and execution environment shared by the three jobs.
+
+The same module and arguments run locally (a mini-cluster inside this Python
+process) and on Kubernetes (the operator's ``PythonDriver`` runs them in the
+JobManager): locally the connector jars are added from the Maven cache, in the
+job image they are already in Flink's ``lib/`` (``STREAMFLOW_CONNECTORS_IN_LIB``).
+"""
+
+import argparse
+import os
+import site
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyflink.common import Configuration
+from pyflink.datastream import CheckpointingMode, StreamExecutionEnvironment
+from pyflink.datastream.state_backend import EmbeddedRocksDBStateBackend
+from pyflink.table import StreamTableEnvironment
+
+from jobs.flink.jars import connector_jars
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """Arguments every job takes (credentials only from the environment)."""
+
+    bootstrap_servers: str
+    jdbc_url: str
+    jdbc_user: str
+    jdbc_password: str
+    parallelism: int
+    checkpoint_interval_ms: int
+    checkpoint_dir: str | None
+    savepoint: str | None
+    bounded: bool
+    group_suffix: str
+
+
+def common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the shared options to a job's argument parser."""
+    parser.add_argument("--bootstrap-servers", required=True)
+    parser.add_argument("--jdbc-url", default=os.environ.get("STREAMFLOW_JDBC_URL",
+                        "jdbc:postgresql://streamflow-pg-rw.streamflow-data.svc:5432/streamflow"))  # fmt: skip
+    parser.add_argument("--parallelism", type=int, default=1)
+    parser.add_argument("--checkpoint-interval-ms", type=int, default=10_000)
+    parser.add_argument("--checkpoint-dir", help="file:// or other Flink filesystem URI")
+    parser.add_argument("--savepoint", help="restore from this savepoint or checkpoint")
+    parser.add_argument("--bounded", action="store_true",
+                        help="stop at the offsets that are latest at start (tests, backfills)")  # fmt: skip
+    parser.add_argument("--group-suffix", default="", help="appended to consumer group ids")
+
+
+def job_options(args: argparse.Namespace) -> JobOptions:
+    """Options from parsed arguments plus ``STREAMFLOW_DB_USER``/``STREAMFLOW_DB_PASSWORD``."""
+    return JobOptions(
+        bootstrap_servers=args.bootstrap_servers,
+        jdbc_url=args.jdbc_url,
+        jdbc_user=os.environ.get("STREAMFLOW_DB_USER", "streamflow"),
+        jdbc_password=os.environ.get("STREAMFLOW_DB_PASSWORD", ""),
+        parallelism=args.parallelism,
+        checkpoint_interval_ms=args.checkpoint_interval_ms,
+        checkpoint_dir=args.checkpoint_dir,
+        savepoint=args.savepoint,
+        bounded=args.bounded,
+        group_suffix=args.group_suffix,
+    )
+
+
+def _python_path() -> str:
+    # The embedded interpreter of thread mode does not see the virtualenv on its
+    # own: give it the site-packages and the repository (jobs.*) explicitly.
+    entries = [*site.getsitepackages(), str(REPO_ROOT)]
+    existing = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([*entries, existing] if existing else entries)
+
+
+def create_environment(options: JobOptions) -> tuple[StreamExecutionEnvironment, StreamTableEnvironment]:
+    """A streaming environment: thread mode, RocksDB, EXACTLY_ONCE checkpoints."""
+    os.environ["PYTHONPATH"] = _python_path()
+    config = Configuration()
+    config.set_string("python.execution-mode", "thread")
+    config.set_string("python.executable", sys.executable)
+    config.set_string("python.client.executable", sys.executable)
+    if options.savepoint:
+        config.set_string("execution.savepoint.path", options.savepoint)
+    environment = StreamExecutionEnvironment.get_execution_environment(config)
+    environment.set_parallelism(options.parallelism)
+    environment.set_state_backend(EmbeddedRocksDBStateBackend(enable_incremental_checkpointing=True))
+    environment.enable_checkpointing(options.checkpoint_interval_ms, CheckpointingMode.EXACTLY_ONCE)
+    checkpoints = environment.get_checkpoint_config()
+    checkpoints.set_min_pause_between_checkpoints(min(5_000, options.checkpoint_interval_ms // 2))
+    if options.checkpoint_dir:
+        checkpoints.set_checkpoint_storage_dir(options.checkpoint_dir)
+    if not os.environ.get("STREAMFLOW_CONNECTORS_IN_LIB"):
+        environment.add_jars(*connector_jars())
+    return environment, StreamTableEnvironment.create(environment)

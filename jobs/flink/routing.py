@@ -1,0 +1,48 @@
+"""Where a raw ``transactions.raw`` record goes: a bronze row or a DLQ record.
+
+Pure functions, so the conservation rule ("every input event ends up in exactly
+one of the two") is tested without Flink as well as with it.
+"""
+
+from jobs.models.events import DLQRecord, EventParseError, Transaction
+
+TOPIC = "transactions.raw"
+BRONZE_COLUMNS = [
+    "transaction_id", "customer_id", "store_id", "amount", "currency", "event_time",
+    "latitude", "longitude", "channel", "category", "schema_version", "fraud_label",
+    "source_partition", "source_offset",
+]  # fmt: skip
+
+
+def bronze_row(transaction: Transaction, partition: int, offset: int) -> tuple[str | None, ...]:
+    """The ``bronze.raw_transactions`` row of a valid transaction, as text."""
+    return (
+        transaction.transaction_id,
+        transaction.customer_id,
+        transaction.store_id,
+        f"{transaction.amount:.2f}",
+        transaction.currency,
+        transaction.timestamp.isoformat(),
+        repr(transaction.latitude),
+        repr(transaction.longitude),
+        transaction.channel.value,
+        transaction.category.value,
+        transaction.schema_version,
+        transaction.fraud_label.value if transaction.fraud_label else None,
+        str(partition),
+        str(offset),
+    )
+
+
+def route(
+    value: bytes | None, key: bytes | None, partition: int, offset: int
+) -> tuple[tuple[str | None, ...] | None, str | None]:
+    """(bronze row, None) for a valid event, (None, DLQ record JSON) otherwise."""
+    raw = value or b""
+    try:
+        transaction = Transaction.parse(raw)
+    except EventParseError as error:
+        record = DLQRecord.for_payload(raw, error, topic=TOPIC, partition=partition,
+                                       offset=offset, key=key)  # fmt: skip
+        return None, record.to_json().decode()
+    return bronze_row(transaction, partition, offset), None

@@ -1,0 +1,59 @@
+"""Flink SQL DDL for the Kafka and JDBC tables the jobs read and write.
+
+Kafka tables use the ``raw`` format (the Python code owns parsing and
+validation) and expose partition/offset metadata for DLQ records. JDBC sinks
+declare the primary key, so the PostgreSQL dialect writes
+``INSERT … ON CONFLICT … DO UPDATE``: a replay after a restore rewrites the
+same rows instead of duplicating them. ``stringtype=unspecified`` lets
+PostgreSQL cast text parameters to uuid, numeric, timestamptz and jsonb.
+"""
+
+from jobs.flink.environment import JobOptions
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def kafka_raw_source(name: str, topic: str, group: str, options: JobOptions) -> str:
+    """A Kafka topic as (partition, offset, timestamp, key, value) rows of bytes."""
+    bounded = ",\n  'scan.bounded.mode' = 'latest-offset'" if options.bounded else ""
+    return f"""CREATE TABLE {name} (
+  `partition` INT METADATA VIRTUAL,
+  `offset` BIGINT METADATA VIRTUAL,
+  `record_time` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+  `key` BYTES,
+  `value` BYTES
+) WITH (
+  'connector' = 'kafka',
+  'topic' = {_quote(topic)},
+  'properties.bootstrap.servers' = {_quote(options.bootstrap_servers)},
+  'properties.group.id' = {_quote(group + options.group_suffix)},
+  'properties.isolation.level' = 'read_committed',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'key.format' = 'raw',
+  'key.fields' = 'key',
+  'value.format' = 'raw',
+  'value.fields-include' = 'EXCEPT_KEY'{bounded}
+)"""
+
+
+def jdbc_sink(name: str, table: str, columns: list[str], key: str, options: JobOptions) -> str:
+    """An upserting PostgreSQL table; every column travels as text."""
+    separator = "&" if "?" in options.jdbc_url else "?"
+    url = f"{options.jdbc_url}{separator}stringtype=unspecified"
+    fields = ",\n  ".join(f"`{column}` STRING" for column in columns)
+    return f"""CREATE TABLE {name} (
+  {fields},
+  PRIMARY KEY (`{key}`) NOT ENFORCED
+) WITH (
+  'connector' = 'jdbc',
+  'url' = {_quote(url)},
+  'table-name' = {_quote(table)},
+  'username' = {_quote(options.jdbc_user)},
+  'password' = {_quote(options.jdbc_password)},
+  'sink.buffer-flush.max-rows' = '500',
+  'sink.buffer-flush.interval' = '1s',
+  'sink.max-retries' = '10'
+)"""
