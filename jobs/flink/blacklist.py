@@ -41,7 +41,12 @@ class RefreshingBlacklist:
     a database hiccup must not stop fraud detection.
     """
 
-    def __init__(self, load: Callable[[], Lists], interval_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        load: Callable[[], Lists],
+        interval_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._load, self._interval, self._clock = load, interval_s, clock
         self.customers: frozenset[str] = frozenset()
         self.stores: frozenset[str] = frozenset()

@@ -77,18 +77,22 @@ def _python_path() -> str:
     return os.pathsep.join([*entries, existing] if existing else entries)
 
 
-def create_environment(options: JobOptions) -> tuple[StreamExecutionEnvironment, StreamTableEnvironment]:
-    """A streaming environment: thread mode, RocksDB, EXACTLY_ONCE checkpoints."""
+def create_environment(
+    options: JobOptions, execution_mode: str = "thread"
+) -> tuple[StreamExecutionEnvironment, StreamTableEnvironment]:
+    """A streaming environment: RocksDB, EXACTLY_ONCE checkpoints, Python in ``execution_mode``."""
     os.environ["PYTHONPATH"] = _python_path()
     config = Configuration()
-    config.set_string("python.execution-mode", "thread")
+    config.set_string("python.execution-mode", execution_mode)
     config.set_string("python.executable", sys.executable)
     config.set_string("python.client.executable", sys.executable)
     if options.savepoint:
         config.set_string("execution.savepoint.path", options.savepoint)
     environment = StreamExecutionEnvironment.get_execution_environment(config)
     environment.set_parallelism(options.parallelism)
-    environment.set_state_backend(EmbeddedRocksDBStateBackend(enable_incremental_checkpointing=True))
+    environment.set_state_backend(
+        EmbeddedRocksDBStateBackend(enable_incremental_checkpointing=True)
+    )
     environment.enable_checkpointing(options.checkpoint_interval_ms, CheckpointingMode.EXACTLY_ONCE)
     checkpoints = environment.get_checkpoint_config()
     checkpoints.set_min_pause_between_checkpoints(min(5_000, options.checkpoint_interval_ms // 2))

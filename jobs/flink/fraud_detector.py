@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pyflink.common import Row, Types
-from pyflink.datastream import KeyedProcessFunction, RuntimeContext
+from pyflink.datastream import KeyedProcessFunction, RuntimeContext, StreamExecutionEnvironment
 from pyflink.datastream.state import ValueStateDescriptor
 
 from jobs.detection.config import RULES_FILE, load_rules
@@ -34,6 +34,7 @@ from jobs.model.loader import load_model
 from jobs.models.events import FraudAlert
 from jobs.models.state import CustomerFraudState, StateDecodeError
 
+JOB_NAME = "fraud-detector"
 ALERTS_TOPIC = "fraud.alerts"
 ALERT_COLUMNS = [
     "alert_id", "transaction_id", "customer_id", "store_id", "amount", "currency",
@@ -125,9 +126,11 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             yield alert_row(to_alert(txn, decision, context))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build and run the job."""
-    parser = argparse.ArgumentParser(prog="python -m jobs.flink.fraud_detector", description=__doc__)
+def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
+    """The job's pipeline, ready to ``execute``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m jobs.flink.fraud_detector", description=__doc__
+    )
     common_arguments(parser)
     parser.add_argument("--model-dir", help="model.json + forest.npz (rules only without)")
     parser.add_argument("--rules", default=str(RULES_FILE))
@@ -159,7 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     statements = tables.create_statement_set()
     statements.add_insert("bronze_alerts", tables.from_data_stream(bronze))
     statements.attach_as_datastream()
-    environment.execute("fraud-detector")
+    return environment
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build and run the job until it ends (``--bounded``) or is cancelled."""
+    build(argv).execute(JOB_NAME)
     return 0
 
 

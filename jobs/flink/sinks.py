@@ -9,7 +9,9 @@ from pyflink.datastream.connectors.kafka import KafkaRecordSerializationSchema, 
 TRANSACTION_TIMEOUT_MS = "600000"
 
 
-def exactly_once_kafka_sink(bootstrap_servers: str, topic: str, transactional_prefix: str) -> KafkaSink:
+def exactly_once_kafka_sink(
+    bootstrap_servers: str, topic: str, transactional_prefix: str
+) -> KafkaSink:
     """A transactional sink of JSON strings to ``topic``."""
     serializer = (
         KafkaRecordSerializationSchema.builder()

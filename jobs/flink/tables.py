@@ -57,3 +57,24 @@ def jdbc_sink(name: str, table: str, columns: list[str], key: str, options: JobO
   'sink.buffer-flush.interval' = '1s',
   'sink.max-retries' = '10'
 )"""
+
+
+def upsert_kafka_sink(
+    name: str, topic: str, columns: dict[str, str], key: list[str], options: JobOptions
+) -> str:
+    """A Kafka topic written as an upsert stream of JSON, transactionally."""
+    fields = ",\n  ".join(f"`{column}` {kind}" for column, kind in columns.items())
+    keys = ", ".join(f"`{column}`" for column in key)
+    return f"""CREATE TABLE {name} (
+  {fields},
+  PRIMARY KEY ({keys}) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = {_quote(topic)},
+  'properties.bootstrap.servers' = {_quote(options.bootstrap_servers)},
+  'properties.transaction.timeout.ms' = '600000',
+  'key.format' = 'json',
+  'value.format' = 'json',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = {_quote("streamflow-" + name)}
+)"""

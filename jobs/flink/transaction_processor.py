@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyflink.common import Row, Types
-from pyflink.datastream import OutputTag, ProcessFunction
+from pyflink.datastream import OutputTag, ProcessFunction, StreamExecutionEnvironment
 
 from jobs.flink.environment import common_arguments, create_environment, job_options
 from jobs.flink.routing import BRONZE_COLUMNS, TOPIC, route
 from jobs.flink.sinks import exactly_once_kafka_sink
 from jobs.flink.tables import jdbc_sink, kafka_raw_source
 
+JOB_NAME = "transaction-processor"
 DLQ_TOPIC = "streamflow.dlq"
 DLQ = OutputTag("dlq", Types.STRING())
 BRONZE_TYPE = Types.ROW_NAMED(BRONZE_COLUMNS, [Types.STRING()] * len(BRONZE_COLUMNS))
@@ -38,25 +39,34 @@ class RouteTransactions(ProcessFunction):  # type: ignore[misc]
             yield DLQ, dlq
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build and run the job."""
+def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
+    """The job's pipeline, ready to ``execute``."""
     parser = argparse.ArgumentParser(prog="python -m jobs.flink.transaction_processor",
                                      description=__doc__)  # fmt: skip
     common_arguments(parser)
     options = job_options(parser.parse_args(argv))
     environment, tables = create_environment(options)
-    tables.execute_sql(kafka_raw_source("raw_transactions_source", TOPIC, "flink-processor", options))
+    tables.execute_sql(
+        kafka_raw_source("raw_transactions_source", TOPIC, "flink-processor", options)
+    )
     tables.execute_sql(jdbc_sink("bronze_transactions", "bronze.raw_transactions", BRONZE_COLUMNS,
                                  "transaction_id", options))  # fmt: skip
     records = tables.to_data_stream(tables.from_path("raw_transactions_source"))
-    routed = records.process(RouteTransactions(), output_type=BRONZE_TYPE).name("parse-and-validate")
+    routed = records.process(RouteTransactions(), output_type=BRONZE_TYPE).name(
+        "parse-and-validate"
+    )
     routed.get_side_output(DLQ).sink_to(
         exactly_once_kafka_sink(options.bootstrap_servers, DLQ_TOPIC, "streamflow-dlq")
     ).name("dlq")
     statements = tables.create_statement_set()
     statements.add_insert("bronze_transactions", tables.from_data_stream(routed))
     statements.attach_as_datastream()
-    environment.execute("transaction-processor")
+    return environment
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build and run the job until it ends (``--bounded``) or is cancelled."""
+    build(argv).execute(JOB_NAME)
     return 0
 
 

@@ -43,6 +43,7 @@ class PostgresServer:
         self.port = 0
         self.directory = Path()
         self._user: str | None = None
+        self._options = ""
 
     def dsn(self, database: str | None = None) -> str:
         """Libpq connection string for the superuser ``postgres``."""
@@ -90,25 +91,12 @@ class PostgresServer:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        options = (
+        self._options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=60 -c shared_buffers=64MB"
         )
-        self._checked(
-            "pg_ctl start",
-            str(binaries / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-l",
-            str(self.log),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+        self.resume()
         self._checked(
             "createdb",
             str(binaries / "createdb"),
@@ -125,6 +113,17 @@ class PostgresServer:
 
             apply(self.dsn())
         return self
+
+    def pause(self) -> None:
+        """Shut the server down but keep its data (outage tests)."""
+        self._checked("pg_ctl stop", str(server_binaries() / "pg_ctl"), "-D",
+                      str(self.directory / "data"), "-m", "fast", "-w", "stop")  # fmt: skip
+
+    def resume(self) -> None:
+        """Start the server (again, after ``pause``) on its port."""
+        self._checked("pg_ctl start", str(server_binaries() / "pg_ctl"), "-D",
+                      str(self.directory / "data"), "-o", self._options, "-l", str(self.log),
+                      "-w", "-t", "60", "start")  # fmt: skip
 
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete its directory."""

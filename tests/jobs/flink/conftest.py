@@ -1,0 +1,106 @@
+"""A fresh Kafka broker and PostgreSQL server per test, and helpers to drive real jobs."""
+
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+
+from jobs.events.sinks import Counters, KafkaSink, Progress, pump
+from jobs.events.stream import Event, EventStream, GeneratorConfig
+from jobs.events.world import build_world
+from jobs.migrations.seed import seed
+from jobs.testing.kafka import KafkaBroker
+from jobs.testing.postgres import PostgresServer
+from jobs.testing.topics import platform_topics
+from jobs.train.__main__ import main as train
+
+WORLD_SEED = 42
+
+
+@dataclass
+class Stack:
+    """The servers one test's jobs talk to."""
+
+    kafka: KafkaBroker
+    postgres: PostgresServer
+
+    def args(self, *extra: str) -> list[str]:
+        """Arguments every job takes, pointed at these servers."""
+        return ["--bootstrap-servers", self.kafka.bootstrap_servers, "--jdbc-url",
+                f"jdbc:postgresql://127.0.0.1:{self.postgres.port}/streamflow",
+                "--checkpoint-interval-ms", "1000", *extra]  # fmt: skip
+
+    def produce(self, events: Iterable[Event], topic: str = "transactions.raw") -> Counters:
+        """Send events and wait for every delivery report."""
+        return pump(events, KafkaSink(self.kafka.bootstrap_servers, topic), progress=Progress(False))
+
+    def read(self, topic: str, committed: bool = True) -> list[bytes]:
+        """Every record of a one-partition-or-more topic, read_committed by default."""
+        consumer = Consumer({
+            "bootstrap.servers": self.kafka.bootstrap_servers, "group.id": f"check-{time.time()}",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed" if committed else "read_uncommitted",
+        })  # fmt: skip
+        partitions = platform_topics()[topic]
+        consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
+        values: list[bytes] = []
+        try:
+            while batch := consumer.consume(num_messages=5_000, timeout=3):
+                values += [m.value() or b"" for m in batch if m.error() is None]
+        finally:
+            consumer.close()
+        return values
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of a query against the warehouse."""
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(self.postgres.dsn()) as connection:
+            return connection.execute(sql.encode()).fetchall()
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """Fresh servers with the platform's topics, migrations and seed data."""
+    monkeypatch.setenv("STREAMFLOW_DB_USER", "postgres")
+    monkeypatch.setenv("STREAMFLOW_DB_PASSWORD", "unused-trust-auth")
+    with KafkaBroker() as kafka, PostgresServer() as postgres:
+        kafka.create_topics(platform_topics())
+        seed(postgres.dsn(), seed_value=WORLD_SEED)
+        yield Stack(kafka, postgres)
+
+
+def events(count: int, **config: Any) -> list[Event]:
+    """Generated events from the seeded world the database was seeded with."""
+    stream = EventStream(GeneratorConfig(seed=WORLD_SEED, **config), build_world(WORLD_SEED))
+    return list(itertools.islice(iter(stream), count))
+
+
+def transaction_id(event: Event) -> str:
+    """The id inside an event's JSON."""
+    return str(json.loads(event.value)["transaction_id"])
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 120.0, what: str = "condition") -> None:
+    """Poll until ``condition`` holds or fail the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(1.0)
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small model trained on the same world."""
+    directory = tmp_path_factory.mktemp("model")
+    assert train(["--output", str(directory), "--events", "20000", "--trees", "30",
+                  "--seed", str(WORLD_SEED)]) == 0  # fmt: skip
+    return directory
