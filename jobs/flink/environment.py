@@ -100,4 +100,6 @@ def create_environment(
         checkpoints.set_checkpoint_storage_dir(options.checkpoint_dir)
     if not os.environ.get("STREAMFLOW_CONNECTORS_IN_LIB"):
         environment.add_jars(*connector_jars())
-    return environment, StreamTableEnvironment.create(environment)
+    tables = StreamTableEnvironment.create(environment)
+    tables.get_config().set("table.local-time-zone", "UTC")  # windows start on UTC minutes
+    return environment, tables

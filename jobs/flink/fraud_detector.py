@@ -28,8 +28,7 @@ from jobs.detection.transaction import Txn
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options
 from jobs.flink.routing import TOPIC
-from jobs.flink.sinks import exactly_once_kafka_sink
-from jobs.flink.tables import jdbc_sink, kafka_raw_source
+from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.model.loader import load_model
 from jobs.models.events import FraudAlert
 from jobs.models.state import CustomerFraudState, StateDecodeError
@@ -39,9 +38,10 @@ ALERTS_TOPIC = "fraud.alerts"
 ALERT_COLUMNS = [
     "alert_id", "transaction_id", "customer_id", "store_id", "amount", "currency",
     "event_time", "detected_at", "rules_score", "ml_score", "blended_score", "alpha",
-    "threshold", "model_version", "rule_hits", "schema_version", "alert_json",
+    "threshold", "model_version", "rule_hits", "schema_version",
 ]  # fmt: skip
-ALERT_TYPE = Types.ROW_NAMED(ALERT_COLUMNS, [Types.STRING()] * len(ALERT_COLUMNS))
+STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
+ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
 LOGGER = logging.getLogger("streamflow.fraud_detector")
 EMPTY = CustomerFraudState()
 
@@ -58,7 +58,7 @@ def customer_key(value: Row) -> str:
 
 
 def alert_row(alert: FraudAlert) -> Row:
-    """The bronze row and the Kafka JSON of one alert."""
+    """The bronze columns, the Kafka JSON and the event time (ms) of one alert."""
     text = alert.to_json().decode()
     hits = json.dumps([hit.model_dump() for hit in alert.rule_hits], separators=(",", ":"))
     return Row(
@@ -67,7 +67,7 @@ def alert_row(alert: FraudAlert) -> Row:
         alert.detected_at.isoformat(), repr(alert.rules_score),
         None if alert.ml_score is None else repr(alert.ml_score), repr(alert.blended_score),
         repr(alert.alpha), repr(alert.threshold), alert.model_version, hits,
-        alert.schema_version, text,
+        alert.schema_version, text, str(int(alert.event_time.timestamp() * 1000)),
     )  # fmt: skip
 
 
@@ -142,7 +142,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     options = job_options(args)
     environment, tables = create_environment(options)
     tables.execute_sql(kafka_raw_source("fraud_source", TOPIC, "flink-fraud", options))
-    tables.execute_sql(jdbc_sink("bronze_alerts", "bronze.raw_fraud_alerts", ALERT_COLUMNS[:-1],
+    tables.execute_sql(jdbc_sink("bronze_alerts", "bronze.raw_fraud_alerts", ALERT_COLUMNS,
                                  "alert_id", options))  # fmt: skip
     dsn = libpq_dsn(options.jdbc_url, options.jdbc_user, options.jdbc_password)
     detector = DetectFraud(args.model_dir, dsn, args.blacklist_refresh_s, args.rules,
@@ -153,14 +153,16 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
         .process(detector, output_type=ALERT_TYPE)
         .name("detect-fraud")
     )
-    alerts.map(lambda row: row["alert_json"], output_type=Types.STRING()).sink_to(
-        exactly_once_kafka_sink(options.bootstrap_servers, ALERTS_TOPIC, "streamflow-alerts")
-    ).name("alerts-to-kafka")
-    bronze = alerts.map(lambda row: Row(*row[:-1]),
-                        output_type=Types.ROW_NAMED(ALERT_COLUMNS[:-1],
-                                                    [Types.STRING()] * (len(ALERT_COLUMNS) - 1)))  # fmt: skip
+    tables.execute_sql(kafka_event_time_sink("alerts_topic", ALERTS_TOPIC, options))
+    tables.create_temporary_view("alerts", tables.from_data_stream(alerts))
     statements = tables.create_statement_set()
-    statements.add_insert("bronze_alerts", tables.from_data_stream(bronze))
+    columns = ", ".join(f"`{column}`" for column in ALERT_COLUMNS)
+    statements.add_insert_sql(f"INSERT INTO bronze_alerts SELECT {columns} FROM alerts")
+    # The record timestamp is the transaction's event time (the aggregator's clock).
+    statements.add_insert_sql(
+        "INSERT INTO alerts_topic SELECT alert_json, "
+        "TO_TIMESTAMP_LTZ(CAST(event_ms AS BIGINT), 3) FROM alerts"
+    )
     statements.attach_as_datastream()
     return environment
 

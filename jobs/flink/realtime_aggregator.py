@@ -1,30 +1,26 @@
 """realtime-aggregator: per-store and per-category windows to ``metrics.realtime``.
 
-Transactions and fraud alerts are parsed in Python into ticks at their *event*
-time; Flink SQL (in the JVM) watermarks them with bounded out-of-orderness
-and aggregates tumbling windows: count, amount sum and average, fraud-alert
-rate. Late ticks within the allowed lateness fire their window again as an
-update; ``metrics.realtime`` is written as an upsert stream keyed by
-(dimension, key, window_start), transactionally.
+Transactions and fraud alerts are read with their event time — the Kafka
+record timestamp, which the event generator and the fraud-detector set to the
+transaction's own time — watermarked per partition inside the sources with
+bounded out-of-orderness, and aggregated in tumbling windows: count, amount
+sum and average, fraud-alert rate. Late events within the allowed lateness
+fire their window again as an update; ``metrics.realtime`` is an upsert
+stream keyed by (dimension, key, window_start), written transactionally.
 
-The windows run in SQL rather than the Python DataStream API because PyFlink
-1.20 loses record timestamps between a Python watermark assigner and
-``key_by``'s Python key extraction (every window then fails with "Record has
-Java Long.MIN_VALUE timestamp"), in thread and process mode alike.
+It is Flink SQL driven from Python: windows over two topics need per-partition
+watermarks in the sources (a watermark after a union of unevenly read
+partitions drops most events as late), and PyFlink 1.20's Python windows lose
+record timestamps at ``key_by`` ("Record has Java Long.MIN_VALUE timestamp").
 
     python -m jobs.flink.realtime_aggregator --bootstrap-servers HOST:9092
 """
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any
 
-from pyflink.common import Row, Types
-from pyflink.datastream import DataStream, StreamExecutionEnvironment
-from pyflink.table import Schema
+from pyflink.datastream import StreamExecutionEnvironment
 
-from jobs.flink.aggregation import Tick, alert_tick, transaction_tick
 from jobs.flink.environment import common_arguments, create_environment, job_options
 from jobs.flink.fraud_detector import ALERTS_TOPIC
 from jobs.flink.routing import TOPIC
@@ -32,19 +28,24 @@ from jobs.flink.tables import kafka_raw_source, upsert_kafka_sink
 
 JOB_NAME = "realtime-aggregator"
 METRICS_TOPIC = "metrics.realtime"
-TICK_FIELDS = list(Tick._fields)
-TICK = Types.ROW_NAMED(
-    TICK_FIELDS, [Types.STRING(), Types.STRING(), Types.DOUBLE(), Types.LONG(), Types.BOOLEAN()]
-)
 METRIC_COLUMNS = {
     "dimension": "STRING", "key": "STRING", "window_start": "TIMESTAMP(3)",
     "window_end": "TIMESTAMP(3)", "transactions": "BIGINT", "amount_sum": "DECIMAL(18, 2)",
     "amount_avg": "DECIMAL(18, 2)", "alerts": "BIGINT", "alert_rate": "DOUBLE",
 }  # fmt: skip
+TICKS_SQL = """
+SELECT JSON_VALUE(`value`, '$.store_id') AS store_id,
+       COALESCE(JSON_VALUE(`value`, '$.category'), 'unknown') AS category,
+       CAST(JSON_VALUE(`value`, '$.amount') AS DECIMAL(12, 2)) AS amount,
+       {alert} AS alert, record_time
+FROM {source}
+WHERE JSON_VALUE(`value`, '$.store_id') IS NOT NULL
+  AND CAST(JSON_VALUE(`value`, '$.amount') AS DECIMAL(12, 2)) > 0
+"""
 WINDOW_SQL = """
 SELECT '{dimension}' AS dimension, {field} AS `key`,
-       TUMBLE_START(rowtime, INTERVAL '{window}' SECOND) AS window_start,
-       TUMBLE_END(rowtime, INTERVAL '{window}' SECOND) AS window_end,
+       TUMBLE_START(record_time, INTERVAL '{window}' SECOND) AS window_start,
+       TUMBLE_END(record_time, INTERVAL '{window}' SECOND) AS window_end,
        COUNT(*) FILTER (WHERE NOT alert) AS transactions,
        CAST(COALESCE(SUM(amount) FILTER (WHERE NOT alert), 0) AS DECIMAL(18, 2)) AS amount_sum,
        CAST(COALESCE(AVG(amount) FILTER (WHERE NOT alert), 0) AS DECIMAL(18, 2)) AS amount_avg,
@@ -53,18 +54,8 @@ SELECT '{dimension}' AS dimension, {field} AS `key`,
             ELSE CAST(COUNT(*) FILTER (WHERE alert) AS DOUBLE)
                  / COUNT(*) FILTER (WHERE NOT alert) END AS alert_rate
 FROM ticks
-GROUP BY {field}, TUMBLE(rowtime, INTERVAL '{window}' SECOND)
+GROUP BY {field}, TUMBLE(record_time, INTERVAL '{window}' SECOND)
 """
-
-
-def _ticks(raw_rows: DataStream, parse: Callable[[bytes], Tick]) -> DataStream:
-    def to_tick(row: Row) -> Iterator[Row]:
-        try:
-            yield Row(*parse(row["value"]))
-        except (ValueError, KeyError, TypeError):
-            return
-
-    return raw_rows.flat_map(to_tick, output_type=TICK)
 
 
 def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
@@ -78,32 +69,31 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     args = parser.parse_args(argv)
     options = job_options(args)
     environment, tables = create_environment(options)
-    settings: dict[str, Any] = {
+    for key, value in {
         "table.exec.emit.late-fire.enabled": "true",
         "table.exec.emit.late-fire.delay": "0 s",
         "table.exec.emit.allow-lateness": f"{args.allowed_lateness_s} s",
-    }
-    for key, value in settings.items():
+        "table.exec.source.idle-timeout": "10 s",
+    }.items():
         tables.get_config().set(key, value)
-    tables.execute_sql(kafka_raw_source("agg_transactions", TOPIC, "flink-aggregator", options))
-    tables.execute_sql(kafka_raw_source("agg_alerts", ALERTS_TOPIC, "flink-aggregator", options))
-    ticks = _ticks(tables.to_data_stream(tables.from_path("agg_transactions")), transaction_tick)
-    ticks = ticks.union(_ticks(tables.to_data_stream(tables.from_path("agg_alerts")), alert_tick))
-    schema = (
-        Schema.new_builder()
-        .column_by_expression("rowtime", "TO_TIMESTAMP_LTZ(event_ms, 3)")
-        .watermark("rowtime", f"rowtime - INTERVAL '{args.out_of_orderness_s}' SECOND")
-        .build()
+    lateness = args.out_of_orderness_s
+    tables.execute_sql(kafka_raw_source("agg_transactions", TOPIC, "flink-aggregator", options,
+                                        watermark_s=lateness))  # fmt: skip
+    tables.execute_sql(kafka_raw_source("agg_alerts", ALERTS_TOPIC, "flink-aggregator", options,
+                                        watermark_s=lateness))  # fmt: skip
+    ticks = " UNION ALL ".join(
+        TICKS_SQL.format(alert=alert, source=source)
+        for alert, source in (("FALSE", "agg_transactions"), ("TRUE", "agg_alerts"))
     )
-    tables.create_temporary_view("ticks", tables.from_data_stream(ticks, schema))
+    tables.execute_sql(f"CREATE TEMPORARY VIEW ticks AS {ticks}")
     tables.execute_sql(upsert_kafka_sink("metrics", METRICS_TOPIC, METRIC_COLUMNS,
                                          ["dimension", "key", "window_start"], options))  # fmt: skip
-    query = " UNION ALL ".join(
+    windows = " UNION ALL ".join(
         WINDOW_SQL.format(dimension=dimension, field=field, window=args.window_s)
         for dimension, field in (("store", "store_id"), ("category", "category"))
     )
     statements = tables.create_statement_set()
-    statements.add_insert_sql(f"INSERT INTO metrics {query}")
+    statements.add_insert_sql(f"INSERT INTO metrics {windows}")
     statements.attach_as_datastream()
     return environment
 

@@ -1,5 +1,6 @@
 """Kafka sinks with transactions (EXACTLY_ONCE): records become visible to
-``read_committed`` consumers only when the checkpoint that covers them completes."""
+``read_committed`` consumers only when the checkpoint that covers them completes.
+"""
 
 from pyflink.common.serialization import SimpleStringSchema
 from pyflink.datastream.connectors.base import DeliveryGuarantee

@@ -15,15 +15,28 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def kafka_raw_source(name: str, topic: str, group: str, options: JobOptions) -> str:
-    """A Kafka topic as (partition, offset, timestamp, key, value) rows of bytes."""
+def kafka_raw_source(
+    name: str, topic: str, group: str, options: JobOptions, watermark_s: int | None = None
+) -> str:
+    """A Kafka topic as (partition, offset, record time, key, value) rows.
+
+    With ``watermark_s`` the value is text and the record timestamp (which our
+    producers set to the event's own time) becomes the event-time attribute,
+    watermarked per partition inside the source.
+    """
     bounded = ",\n  'scan.bounded.mode' = 'latest-offset'" if options.bounded else ""
+    value = "STRING" if watermark_s is not None else "BYTES"
+    watermark = (
+        f",\n  WATERMARK FOR `record_time` AS `record_time` - INTERVAL '{watermark_s}' SECOND"
+        if watermark_s is not None
+        else ""
+    )
     return f"""CREATE TABLE {name} (
   `partition` INT METADATA VIRTUAL,
   `offset` BIGINT METADATA VIRTUAL,
   `record_time` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
   `key` BYTES,
-  `value` BYTES
+  `value` {value}{watermark}
 ) WITH (
   'connector' = 'kafka',
   'topic' = {_quote(topic)},
@@ -75,6 +88,22 @@ def upsert_kafka_sink(
   'properties.transaction.timeout.ms' = '600000',
   'key.format' = 'json',
   'value.format' = 'json',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = {_quote("streamflow-" + name)}
+)"""
+
+
+def kafka_event_time_sink(name: str, topic: str, options: JobOptions) -> str:
+    """JSON text to ``topic`` with the record timestamp set to the event time, transactionally."""
+    return f"""CREATE TABLE {name} (
+  `value` STRING,
+  `record_time` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'
+) WITH (
+  'connector' = 'kafka',
+  'topic' = {_quote(topic)},
+  'properties.bootstrap.servers' = {_quote(options.bootstrap_servers)},
+  'properties.transaction.timeout.ms' = '600000',
+  'value.format' = 'raw',
   'sink.delivery-guarantee' = 'exactly-once',
   'sink.transactional-id-prefix' = {_quote("streamflow-" + name)}
 )"""

@@ -38,7 +38,9 @@ class Stack:
 
     def produce(self, events: Iterable[Event], topic: str = "transactions.raw") -> Counters:
         """Send events and wait for every delivery report."""
-        return pump(events, KafkaSink(self.kafka.bootstrap_servers, topic), progress=Progress(False))
+        return pump(
+            events, KafkaSink(self.kafka.bootstrap_servers, topic), progress=Progress(False)
+        )
 
     def read(self, topic: str, committed: bool = True) -> list[bytes]:
         """Every record of a one-partition-or-more topic, read_committed by default."""
@@ -87,7 +89,9 @@ def transaction_id(event: Event) -> str:
     return str(json.loads(event.value)["transaction_id"])
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 120.0, what: str = "condition") -> None:
+def wait_for(
+    condition: Callable[[], bool], timeout: float = 120.0, what: str = "condition"
+) -> None:
     """Poll until ``condition`` holds or fail the test."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

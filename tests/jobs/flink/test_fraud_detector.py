@@ -37,7 +37,9 @@ def test_labelled_fraud_raises_alerts_and_ordinary_customers_mostly_do_not(
     ordinary = len(labels) - len(fraud)
     assert len(flagged - fraud) / ordinary < 0.005
     assert all(a["model_version"] and a["ml_score"] is not None for a in alerts)
-    bronze = stack.query("SELECT count(*), count(DISTINCT transaction_id) FROM bronze.raw_fraud_alerts")
+    bronze = stack.query(
+        "SELECT count(*), count(DISTINCT transaction_id) FROM bronze.raw_fraud_alerts"
+    )
     assert bronze[0] == (len(alerts), len(alerts))
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from jobs.flink.aggregation import Tick, Totals, alert_tick, metric, transaction_tick
+from jobs.events.stream import Event
 from jobs.flink.realtime_aggregator import main
 from jobs.models.events import Transaction
 from tests.jobs.flink.conftest import Stack, events
@@ -35,9 +35,13 @@ def test_windows_reconcile_with_transactions_and_alerts(stack: Stack) -> None:
             "store_id": txn.store_id, "category": txn.category.value, "amount": str(txn.amount),
             "event_time": txn.timestamp.isoformat(),
         }).encode())  # fmt: skip
-    from jobs.events.stream import Event  # noqa: PLC0415
-
-    stack.produce([Event(b"a", p, 0) for p in alert_payloads], topic="fraud.alerts")
+    stack.produce(
+        [
+            Event(b"a", payload, e.timestamp_ms)
+            for payload, e in zip(alert_payloads, alerted, strict=True)
+        ],
+        topic="fraud.alerts",
+    )
     main(stack.args("--bounded", "--window-s", "60"))
 
     windows = _latest(stack.read("metrics.realtime"))
@@ -54,20 +58,3 @@ def test_windows_reconcile_with_transactions_and_alerts(stack: Stack) -> None:
         if dimension == "category":
             by_category[key] += int(row["transactions"])  # type: ignore[call-overload]
     assert by_category == per_category
-
-
-def test_totals_and_metric_record() -> None:
-    totals = Totals().add(Tick("S1", "fuel", 10.0, 0, False)).add(Tick("S1", "fuel", 30.0, 1, False))
-    totals = totals.add(Tick("S1", "fuel", 30.0, 2, True)).merge(Totals(1, 20.0, 0))
-    assert totals == Totals(3, 60.0, 1)
-    record = json.loads(metric("store", "S1", 0, 60_000, totals))
-    assert record["amount_avg"] == "20.00" and record["alert_rate"] == pytest.approx(1 / 3)
-    assert record["window_end"] == "1970-01-01T00:01:00+00:00"
-
-
-def test_ticks_use_event_time() -> None:
-    event = events(1)[0]
-    tick = transaction_tick(event.value)
-    assert tick.event_ms == event.timestamp_ms and not tick.alert
-    alert = alert_tick(b'{"store_id":"S1","amount":"5.00","event_time":"2026-01-05T00:00:01Z"}')
-    assert alert.alert and alert.category == "unknown" and alert.event_ms == 1767571201000

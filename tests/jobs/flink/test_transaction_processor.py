@@ -16,7 +16,9 @@ def test_every_event_lands_in_bronze_or_the_dlq_exactly_once(stack: Stack) -> No
     assert stack.produce(sent).delivered == N
     main(stack.args("--bounded"))
 
-    bronze = stack.query("SELECT count(*), count(DISTINCT transaction_id) FROM bronze.raw_transactions")
+    bronze = stack.query(
+        "SELECT count(*), count(DISTINCT transaction_id) FROM bronze.raw_transactions"
+    )
     dlq = [json.loads(raw) for raw in stack.read("streamflow.dlq")]
     malformed = sum(1 for e in sent if e.malformed)
     assert bronze[0][0] == bronze[0][1] == N - malformed
@@ -52,5 +54,7 @@ def test_postgres_outage_loses_nothing(stack: Stack) -> None:
                  what="all 6000 rows after the outage")  # fmt: skip
     finally:
         client.cancel().result()
-    rows = stack.query("SELECT count(*), count(DISTINCT transaction_id) FROM bronze.raw_transactions")
+    rows = stack.query(
+        "SELECT count(*), count(DISTINCT transaction_id) FROM bronze.raw_transactions"
+    )
     assert rows[0] == (6_000, 6_000)
