@@ -63,6 +63,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	find terragrunt -name '*.tf' -o -name '*.hcl' | sort | xargs $(TOOLS)/hclfmt -check -require-no-change >/dev/null
+	$(VENV)/bin/hadolint docker/*.Dockerfile
 
 typecheck: setup
 	$(VENV)/bin/mypy

@@ -66,8 +66,15 @@ def _process(process: ProcessSpec) -> dict[str, Any]:
 def _pod_template(flink: FlinkSpec) -> dict[str, Any]:
     # Flink's entrypoint rewrites files under /opt/flink and PyFlink unpacks its
     # runtime there, so the root filesystem stays writable (the only exception).
+    credentials = [
+        {"name": variable, "valueFrom": {"secretKeyRef": {"name": flink.warehouse_secret,
+                                                          "key": key}}}
+        for variable, key in (("STREAMFLOW_DB_USER", "username"),
+                              ("STREAMFLOW_DB_PASSWORD", "password"))
+    ]  # fmt: skip
     container = {
         "name": "flink-main-container",
+        "env": credentials,
         "securityContext": restricted_container_security(read_only_root=False),
         "volumeMounts": [{"name": DATA_VOLUME, "mountPath": DATA_MOUNT}],
     }

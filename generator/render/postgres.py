@@ -38,6 +38,7 @@ def _cluster(pg: PostgresSpec) -> Manifest:
             "initdb": {
                 "database": pg.database,
                 "owner": pg.owner,
+                "secret": {"name": pg.owner_secret},
                 "postInitApplicationSQLRefs": {
                     "configMapRefs": [
                         {"name": f"{pg.name}-migrations", "key": key} for key in scripts

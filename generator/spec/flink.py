@@ -116,6 +116,7 @@ class FlinkSpec(StrictModel):
     flink_release: str = Field(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")
     image: Image
     run_as_user: Annotated[int, Field(ge=1000)] = 9999
+    warehouse_secret: Name
     mode: Literal["session", "application"]
     session_name: Name
     cluster: ClusterSpec

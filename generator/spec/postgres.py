@@ -52,6 +52,7 @@ class PostgresSpec(StrictModel):
     instances: Annotated[int, Field(ge=1)]
     database: Name
     owner: Name
+    owner_secret: Name
     extra_databases: list[ExtraDatabase] = Field(default_factory=list)
     storage_size: MemoryQuantity
     storage_class: str | None = None

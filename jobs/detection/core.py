@@ -91,7 +91,7 @@ def to_alert(
         store_id=txn.store_id,
         amount=Decimal(txn.amount_text),
         currency=txn.currency,
-        category=txn.category,  # type: ignore[arg-type]
+        category=txn.category,
         event_time=event_time,
         detected_at=detected_at or datetime.now(UTC),
         rule_hits=hits,

@@ -59,8 +59,12 @@ class RefreshingBlacklist:
         try:
             self.customers, self.stores = self._load()
         except psycopg.Error as error:
-            LOGGER.warning("blacklist reload failed, keeping %d+%d entries: %s",
-                           len(self.customers), len(self.stores), error)  # fmt: skip
+            LOGGER.warning(
+                "blacklist reload failed, keeping %d+%d entries: %s",
+                len(self.customers),
+                len(self.stores),
+                error,
+            )
 
     def maybe_refresh(self) -> None:
         """Reload when the interval has passed; cheap otherwise."""

@@ -21,6 +21,7 @@ from pyflink.table import StreamTableEnvironment
 from jobs.flink.jars import connector_jars
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+IN_CLUSTER_JDBC_URL = "jdbc:postgresql://streamflow-pg-rw.streamflow-data.svc:5432/streamflow"
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,18 @@ class JobOptions:
 def common_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the shared options to a job's argument parser."""
     parser.add_argument("--bootstrap-servers", required=True)
-    parser.add_argument("--jdbc-url", default=os.environ.get("STREAMFLOW_JDBC_URL",
-                        "jdbc:postgresql://streamflow-pg-rw.streamflow-data.svc:5432/streamflow"))  # fmt: skip
+    parser.add_argument(
+        "--jdbc-url", default=os.environ.get("STREAMFLOW_JDBC_URL", IN_CLUSTER_JDBC_URL)
+    )
     parser.add_argument("--parallelism", type=int, default=1)
     parser.add_argument("--checkpoint-interval-ms", type=int, default=10_000)
     parser.add_argument("--checkpoint-dir", help="file:// or other Flink filesystem URI")
     parser.add_argument("--savepoint", help="restore from this savepoint or checkpoint")
-    parser.add_argument("--bounded", action="store_true",
-                        help="stop at the offsets that are latest at start (tests, backfills)")  # fmt: skip
+    parser.add_argument(
+        "--bounded",
+        action="store_true",
+        help="stop at the offsets latest at start (tests, backfills)",
+    )
     parser.add_argument("--group-suffix", default="", help="appended to consumer group ids")
 
 

@@ -7,7 +7,7 @@ transactions and are upserted into ``bronze.raw_fraud_alerts`` by alert id.
 The blacklist is re-read every ``--blacklist-refresh-s``; the model is loaded
 in ``open()`` and, if unusable, the job scores with rules only.
 
-    python -m jobs.flink.fraud_detector --bootstrap-servers HOST:9092 --model-dir models/fraud-iforest
+    python -m jobs.flink.fraud_detector --bootstrap-servers HOST:9092 --model-dir DIR
 """
 
 import argparse
@@ -36,10 +36,23 @@ from jobs.models.state import CustomerFraudState, StateDecodeError
 JOB_NAME = "fraud-detector"
 ALERTS_TOPIC = "fraud.alerts"
 ALERT_COLUMNS = [
-    "alert_id", "transaction_id", "customer_id", "store_id", "amount", "currency",
-    "event_time", "detected_at", "rules_score", "ml_score", "blended_score", "alpha",
-    "threshold", "model_version", "rule_hits", "schema_version",
-]  # fmt: skip
+    "alert_id",
+    "transaction_id",
+    "customer_id",
+    "store_id",
+    "amount",
+    "currency",
+    "event_time",
+    "detected_at",
+    "rules_score",
+    "ml_score",
+    "blended_score",
+    "alpha",
+    "threshold",
+    "model_version",
+    "rule_hits",
+    "schema_version",
+]
 STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
 ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
 LOGGER = logging.getLogger("streamflow.fraud_detector")
@@ -62,28 +75,42 @@ def alert_row(alert: FraudAlert) -> Row:
     text = alert.to_json().decode()
     hits = json.dumps([hit.model_dump() for hit in alert.rule_hits], separators=(",", ":"))
     return Row(
-        alert.alert_id, alert.transaction_id, alert.customer_id, alert.store_id,
-        f"{alert.amount:.2f}", alert.currency, alert.event_time.isoformat(),
-        alert.detected_at.isoformat(), repr(alert.rules_score),
-        None if alert.ml_score is None else repr(alert.ml_score), repr(alert.blended_score),
-        repr(alert.alpha), repr(alert.threshold), alert.model_version, hits,
-        alert.schema_version, text, str(int(alert.event_time.timestamp() * 1000)),
-    )  # fmt: skip
+        alert.alert_id,
+        alert.transaction_id,
+        alert.customer_id,
+        alert.store_id,
+        f"{alert.amount:.2f}",
+        alert.currency,
+        alert.event_time.isoformat(),
+        alert.detected_at.isoformat(),
+        repr(alert.rules_score),
+        None if alert.ml_score is None else repr(alert.ml_score),
+        repr(alert.blended_score),
+        repr(alert.alpha),
+        repr(alert.threshold),
+        alert.model_version,
+        hits,
+        alert.schema_version,
+        text,
+        str(int(alert.event_time.timestamp() * 1000)),
+    )
 
 
 class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
     """Thin Flink wrapper around ``jobs.detection.core.detect``."""
 
-    def __init__(self, model_dir: str | None, dsn: str, refresh_s: float, rules: str,
-                 backend: str) -> None:  # fmt: skip
+    def __init__(
+        self, model_dir: str | None, dsn: str, refresh_s: float, rules: str, backend: str
+    ) -> None:
         self.model_dir, self.dsn, self.refresh_s, self.rules = model_dir, dsn, refresh_s, rules
         self.backend = backend
 
     def open(self, runtime_context: RuntimeContext) -> None:
         """Load rules, model (or fall back to rules only), blacklist; bind state and metrics."""
         self.config = load_rules(Path(self.rules))
-        self.model = load_model(Path(self.model_dir) if self.model_dir else None,
-                                backend=self.backend)  # fmt: skip
+        self.model = load_model(
+            Path(self.model_dir) if self.model_dir else None, backend=self.backend
+        )
         self.blacklist = RefreshingBlacklist(lambda: read_blacklist(self.dsn), self.refresh_s)
         self.state = runtime_context.get_state(
             ValueStateDescriptor("customer-fraud-state", Types.PICKLED_BYTE_ARRAY())
@@ -96,8 +123,13 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         metrics.gauge("model_available", lambda: available)
 
     def _context(self) -> DetectorContext:
-        return DetectorContext(self.config, self.blacklist.customers, self.blacklist.stores,
-                               self.model.scorer, self.model.version)  # fmt: skip
+        return DetectorContext(
+            self.config,
+            self.blacklist.customers,
+            self.blacklist.stores,
+            self.model.scorer,
+            self.model.version,
+        )
 
     def _state(self) -> CustomerFraudState:
         stored = self.state.value()
@@ -142,11 +174,13 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     options = job_options(args)
     environment, tables = create_environment(options)
     tables.execute_sql(kafka_raw_source("fraud_source", TOPIC, "flink-fraud", options))
-    tables.execute_sql(jdbc_sink("bronze_alerts", "bronze.raw_fraud_alerts", ALERT_COLUMNS,
-                                 "alert_id", options))  # fmt: skip
+    tables.execute_sql(
+        jdbc_sink("bronze_alerts", "bronze.raw_fraud_alerts", ALERT_COLUMNS, "alert_id", options)
+    )
     dsn = libpq_dsn(options.jdbc_url, options.jdbc_user, options.jdbc_password)
-    detector = DetectFraud(args.model_dir, dsn, args.blacklist_refresh_s, args.rules,
-                           args.scorer_backend)  # fmt: skip
+    detector = DetectFraud(
+        args.model_dir, dsn, args.blacklist_refresh_s, args.rules, args.scorer_backend
+    )
     alerts = (
         tables.to_data_stream(tables.from_path("fraud_source"))
         .key_by(customer_key, key_type=Types.STRING())

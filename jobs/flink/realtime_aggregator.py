@@ -29,10 +29,16 @@ from jobs.flink.tables import kafka_raw_source, upsert_kafka_sink
 JOB_NAME = "realtime-aggregator"
 METRICS_TOPIC = "metrics.realtime"
 METRIC_COLUMNS = {
-    "dimension": "STRING", "key": "STRING", "window_start": "TIMESTAMP(3)",
-    "window_end": "TIMESTAMP(3)", "transactions": "BIGINT", "amount_sum": "DECIMAL(18, 2)",
-    "amount_avg": "DECIMAL(18, 2)", "alerts": "BIGINT", "alert_rate": "DOUBLE",
-}  # fmt: skip
+    "dimension": "STRING",
+    "key": "STRING",
+    "window_start": "TIMESTAMP(3)",
+    "window_end": "TIMESTAMP(3)",
+    "transactions": "BIGINT",
+    "amount_sum": "DECIMAL(18, 2)",
+    "amount_avg": "DECIMAL(18, 2)",
+    "alerts": "BIGINT",
+    "alert_rate": "DOUBLE",
+}
 TICKS_SQL = """
 SELECT JSON_VALUE(`value`, '$.store_id') AS store_id,
        COALESCE(JSON_VALUE(`value`, '$.category'), 'unknown') AS category,
@@ -60,8 +66,9 @@ GROUP BY {field}, TUMBLE(record_time, INTERVAL '{window}' SECOND)
 
 def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     """The job's pipeline, ready to ``execute``."""
-    parser = argparse.ArgumentParser(prog="python -m jobs.flink.realtime_aggregator",
-                                     description=__doc__)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m jobs.flink.realtime_aggregator", description=__doc__
+    )
     common_arguments(parser)
     parser.add_argument("--window-s", type=int, default=60)
     parser.add_argument("--out-of-orderness-s", type=int, default=5)
@@ -77,17 +84,26 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     }.items():
         tables.get_config().set(key, value)
     lateness = args.out_of_orderness_s
-    tables.execute_sql(kafka_raw_source("agg_transactions", TOPIC, "flink-aggregator", options,
-                                        watermark_s=lateness))  # fmt: skip
-    tables.execute_sql(kafka_raw_source("agg_alerts", ALERTS_TOPIC, "flink-aggregator", options,
-                                        watermark_s=lateness))  # fmt: skip
+    tables.execute_sql(
+        kafka_raw_source(
+            "agg_transactions", TOPIC, "flink-aggregator", options, watermark_s=lateness
+        )
+    )
+    tables.execute_sql(
+        kafka_raw_source(
+            "agg_alerts", ALERTS_TOPIC, "flink-aggregator", options, watermark_s=lateness
+        )
+    )
     ticks = " UNION ALL ".join(
         TICKS_SQL.format(alert=alert, source=source)
         for alert, source in (("FALSE", "agg_transactions"), ("TRUE", "agg_alerts"))
     )
     tables.execute_sql(f"CREATE TEMPORARY VIEW ticks AS {ticks}")
-    tables.execute_sql(upsert_kafka_sink("metrics", METRICS_TOPIC, METRIC_COLUMNS,
-                                         ["dimension", "key", "window_start"], options))  # fmt: skip
+    tables.execute_sql(
+        upsert_kafka_sink(
+            "metrics", METRICS_TOPIC, METRIC_COLUMNS, ["dimension", "key", "window_start"], options
+        )
+    )
     windows = " UNION ALL ".join(
         WINDOW_SQL.format(dimension=dimension, field=field, window=args.window_s)
         for dimension, field in (("store", "store_id"), ("category", "category"))

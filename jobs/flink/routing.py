@@ -8,10 +8,21 @@ from jobs.models.events import DLQRecord, EventParseError, Transaction
 
 TOPIC = "transactions.raw"
 BRONZE_COLUMNS = [
-    "transaction_id", "customer_id", "store_id", "amount", "currency", "event_time",
-    "latitude", "longitude", "channel", "category", "schema_version", "fraud_label",
-    "source_partition", "source_offset",
-]  # fmt: skip
+    "transaction_id",
+    "customer_id",
+    "store_id",
+    "amount",
+    "currency",
+    "event_time",
+    "latitude",
+    "longitude",
+    "channel",
+    "category",
+    "schema_version",
+    "fraud_label",
+    "source_partition",
+    "source_offset",
+]
 
 
 def bronze_row(transaction: Transaction, partition: int, offset: int) -> tuple[str | None, ...]:
@@ -42,7 +53,8 @@ def route(
     try:
         transaction = Transaction.parse(raw)
     except EventParseError as error:
-        record = DLQRecord.for_payload(raw, error, topic=TOPIC, partition=partition,
-                                       offset=offset, key=key)  # fmt: skip
+        record = DLQRecord.for_payload(
+            raw, error, topic=TOPIC, partition=partition, offset=offset, key=key
+        )
         return None, record.to_json().decode()
     return bronze_row(transaction, partition, offset), None

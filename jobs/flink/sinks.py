@@ -1,5 +1,7 @@
-"""Kafka sinks with transactions (EXACTLY_ONCE): records become visible to
-``read_committed`` consumers only when the checkpoint that covers them completes.
+"""Kafka sinks with transactions (EXACTLY_ONCE).
+
+Records become visible to ``read_committed`` consumers only when the checkpoint
+that covers them completes.
 """
 
 from pyflink.common.serialization import SimpleStringSchema

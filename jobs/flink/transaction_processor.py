@@ -41,16 +41,24 @@ class RouteTransactions(ProcessFunction):  # type: ignore[misc]
 
 def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     """The job's pipeline, ready to ``execute``."""
-    parser = argparse.ArgumentParser(prog="python -m jobs.flink.transaction_processor",
-                                     description=__doc__)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m jobs.flink.transaction_processor", description=__doc__
+    )
     common_arguments(parser)
     options = job_options(parser.parse_args(argv))
     environment, tables = create_environment(options)
     tables.execute_sql(
         kafka_raw_source("raw_transactions_source", TOPIC, "flink-processor", options)
     )
-    tables.execute_sql(jdbc_sink("bronze_transactions", "bronze.raw_transactions", BRONZE_COLUMNS,
-                                 "transaction_id", options))  # fmt: skip
+    tables.execute_sql(
+        jdbc_sink(
+            "bronze_transactions",
+            "bronze.raw_transactions",
+            BRONZE_COLUMNS,
+            "transaction_id",
+            options,
+        )
+    )
     records = tables.to_data_stream(tables.from_path("raw_transactions_source"))
     routed = records.process(RouteTransactions(), output_type=BRONZE_TYPE).name(
         "parse-and-validate"

@@ -116,14 +116,33 @@ class PostgresServer:
 
     def pause(self) -> None:
         """Shut the server down but keep its data (outage tests)."""
-        self._checked("pg_ctl stop", str(server_binaries() / "pg_ctl"), "-D",
-                      str(self.directory / "data"), "-m", "fast", "-w", "stop")  # fmt: skip
+        self._checked(
+            "pg_ctl stop",
+            str(server_binaries() / "pg_ctl"),
+            "-D",
+            str(self.directory / "data"),
+            "-m",
+            "fast",
+            "-w",
+            "stop",
+        )
 
     def resume(self) -> None:
         """Start the server (again, after ``pause``) on its port."""
-        self._checked("pg_ctl start", str(server_binaries() / "pg_ctl"), "-D",
-                      str(self.directory / "data"), "-o", self._options, "-l", str(self.log),
-                      "-w", "-t", "60", "start")  # fmt: skip
+        self._checked(
+            "pg_ctl start",
+            str(server_binaries() / "pg_ctl"),
+            "-D",
+            str(self.directory / "data"),
+            "-o",
+            self._options,
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete its directory."""

@@ -71,7 +71,7 @@ resource "helm_release" "argocd" {
 # Namespaces that hold bootstrap secrets. ArgoCD's `namespaces` app owns their
 # labels (Pod Security); Terraform only makes sure they exist first.
 resource "kubernetes_namespace_v1" "secret_holders" {
-  for_each = toset(["streamflow-data", "streamflow-orchestration", "streamflow-monitoring"])
+  for_each = toset(["streamflow-data", "streamflow-processing", "streamflow-orchestration", "streamflow-monitoring"])
   metadata {
     name = each.key
   }
@@ -85,7 +85,7 @@ resource "random_bytes" "airflow_fernet_key" {
 }
 
 resource "random_password" "generated" {
-  for_each = toset(["airflow-api-secret-key", "airflow-jwt-secret", "airflow-metadata", "grafana-admin"])
+  for_each = toset(["airflow-api-secret-key", "airflow-jwt-secret", "airflow-metadata", "grafana-admin", "warehouse-owner"])
   length   = 40
   special  = false
 }
@@ -100,6 +100,15 @@ locals {
     "streamflow-orchestration/airflow-jwt-secret"     = { "jwt-secret" = random_password.generated["airflow-jwt-secret"].result }
     "streamflow-orchestration/airflow-metadata" = {
       connection = "postgresql://airflow:${local.airflow_db_password}@streamflow-pg-rw.streamflow-data.svc:5432/airflow"
+    }
+    # The warehouse owner (CNPG initdb secret) and the same login for the Flink jobs.
+    "streamflow-data/streamflow-pg-owner" = {
+      username = "streamflow"
+      password = random_password.generated["warehouse-owner"].result
+    }
+    "streamflow-processing/streamflow-warehouse" = {
+      username = "streamflow"
+      password = random_password.generated["warehouse-owner"].result
     }
     "streamflow-monitoring/grafana-admin" = {
       "admin-user"     = "admin"

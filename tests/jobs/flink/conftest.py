@@ -32,9 +32,15 @@ class Stack:
 
     def args(self, *extra: str) -> list[str]:
         """Arguments every job takes, pointed at these servers."""
-        return ["--bootstrap-servers", self.kafka.bootstrap_servers, "--jdbc-url",
-                f"jdbc:postgresql://127.0.0.1:{self.postgres.port}/streamflow",
-                "--checkpoint-interval-ms", "1000", *extra]  # fmt: skip
+        return [
+            "--bootstrap-servers",
+            self.kafka.bootstrap_servers,
+            "--jdbc-url",
+            f"jdbc:postgresql://127.0.0.1:{self.postgres.port}/streamflow",
+            "--checkpoint-interval-ms",
+            "1000",
+            *extra,
+        ]
 
     def produce(self, events: Iterable[Event], topic: str = "transactions.raw") -> Counters:
         """Send events and wait for every delivery report."""
@@ -44,11 +50,14 @@ class Stack:
 
     def read(self, topic: str, committed: bool = True) -> list[bytes]:
         """Every record of a one-partition-or-more topic, read_committed by default."""
-        consumer = Consumer({
-            "bootstrap.servers": self.kafka.bootstrap_servers, "group.id": f"check-{time.time()}",
-            "enable.auto.commit": False,
-            "isolation.level": "read_committed" if committed else "read_uncommitted",
-        })  # fmt: skip
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self.kafka.bootstrap_servers,
+                "group.id": f"check-{time.time()}",
+                "enable.auto.commit": False,
+                "isolation.level": "read_committed" if committed else "read_uncommitted",
+            }
+        )
         partitions = platform_topics()[topic]
         consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
         values: list[bytes] = []
@@ -105,6 +114,19 @@ def wait_for(
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small model trained on the same world."""
     directory = tmp_path_factory.mktemp("model")
-    assert train(["--output", str(directory), "--events", "20000", "--trees", "30",
-                  "--seed", str(WORLD_SEED)]) == 0  # fmt: skip
+    assert (
+        train(
+            [
+                "--output",
+                str(directory),
+                "--events",
+                "20000",
+                "--trees",
+                "30",
+                "--seed",
+                str(WORLD_SEED),
+            ]
+        )
+        == 0
+    )
     return directory

@@ -66,8 +66,10 @@ def test_state_survives_a_savepoint_and_alerts_are_not_duplicated(
     stack.produce([*background, *burst[:2]])
 
     client = build(stack.args()).execute_async(JOB_NAME)
-    wait_for(lambda: stack.query("SELECT count(*) FROM bronze.raw_fraud_alerts")[0][0] > 0,
-             what="alerts from the first run")  # fmt: skip
+    wait_for(
+        lambda: stack.query("SELECT count(*) FROM bronze.raw_fraud_alerts")[0][0] > 0,
+        what="alerts from the first run",
+    )
     time.sleep(3)  # let the first two burst purchases reach the state
     savepoint = client.stop_with_savepoint(False, (tmp_path / "savepoints").as_uri()).result()
     before = stack.query("SELECT count(*) FROM bronze.raw_fraud_alerts")[0][0]
@@ -78,9 +80,16 @@ def test_state_survives_a_savepoint_and_alerts_are_not_duplicated(
     fourth, fifth = transaction_id(burst[3]), transaction_id(burst[4])
     client = build(stack.args("--savepoint", savepoint)).execute_async(JOB_NAME)
     try:
-        wait_for(lambda: stack.query("SELECT count(*) FROM bronze.raw_fraud_alerts WHERE "
-                                     f"transaction_id IN ('{fourth}', '{fifth}')")[0][0] == 2,
-                 what="alerts for the burst purchases after the restart")  # fmt: skip
+        wait_for(
+            lambda: (
+                stack.query(
+                    "SELECT count(*) FROM bronze.raw_fraud_alerts WHERE "
+                    f"transaction_id IN ('{fourth}', '{fifth}')"
+                )[0][0]
+                == 2
+            ),
+            what="alerts for the burst purchases after the restart",
+        )
         time.sleep(3)  # one more checkpoint commits the Kafka transaction
     finally:
         client.cancel().result()

@@ -31,10 +31,16 @@ def test_windows_reconcile_with_transactions_and_alerts(stack: Stack) -> None:
     alert_payloads = []
     for event in alerted:
         txn = Transaction.parse(event.value)
-        alert_payloads.append(json.dumps({
-            "store_id": txn.store_id, "category": txn.category.value, "amount": str(txn.amount),
-            "event_time": txn.timestamp.isoformat(),
-        }).encode())  # fmt: skip
+        alert_payloads.append(
+            json.dumps(
+                {
+                    "store_id": txn.store_id,
+                    "category": txn.category.value,
+                    "amount": str(txn.amount),
+                    "event_time": txn.timestamp.isoformat(),
+                }
+            ).encode()
+        )
     stack.produce(
         [
             Event(b"a", payload, e.timestamp_ms)
@@ -49,8 +55,8 @@ def test_windows_reconcile_with_transactions_and_alerts(stack: Stack) -> None:
         rows = [row for (d, _, _), row in windows.items() if d == dimension]
         assert sum(int(r["transactions"]) for r in rows) == len(sent)  # type: ignore[call-overload]
         assert sum(int(r["alerts"]) for r in rows) == len(alerted)  # type: ignore[call-overload]
-        total = sum(Decimal(str(r["amount_sum"])) for r in rows)
-        expected = sum(Transaction.parse(e.value).amount for e in sent)
+        total = sum((Decimal(str(r["amount_sum"])) for r in rows), Decimal(0))
+        expected = sum((Transaction.parse(e.value).amount for e in sent), Decimal(0))
         assert abs(total - expected) <= Decimal("0.01") * len(rows)
     per_category = collections.Counter(Transaction.parse(e.value).category.value for e in sent)
     by_category = collections.Counter()  # type: ignore[var-annotated]

@@ -42,16 +42,20 @@ def test_postgres_outage_loses_nothing(stack: Stack) -> None:
     stack.produce(first)
     client = build(stack.args()).execute_async(JOB_NAME)
     try:
-        wait_for(lambda: stack.query("SELECT count(*) FROM bronze.raw_transactions")[0][0] > 0,
-                 what="the first rows")  # fmt: skip
+        wait_for(
+            lambda: stack.query("SELECT count(*) FROM bronze.raw_transactions")[0][0] > 0,
+            what="the first rows",
+        )
         stack.postgres.pause()
         stack.produce(second)
         import time  # noqa: PLC0415
 
         time.sleep(5)
         stack.postgres.resume()
-        wait_for(lambda: stack.query("SELECT count(*) FROM bronze.raw_transactions")[0][0] == 6_000,
-                 what="all 6000 rows after the outage")  # fmt: skip
+        wait_for(
+            lambda: stack.query("SELECT count(*) FROM bronze.raw_transactions")[0][0] == 6_000,
+            what="all 6000 rows after the outage",
+        )
     finally:
         client.cancel().result()
     rows = stack.query(

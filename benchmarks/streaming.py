@@ -1,0 +1,208 @@
+"""PyFlink throughput and latency on the local mini-cluster (real Kafka, real PostgreSQL).
+
+(a) pass-through: the fraud-detector's source, an identity Python function and
+the same kind of transactional Kafka sink, every event written; (b) the
+fraud-detector with all rules and the model. Each runs bounded over a small
+and a large topic of the same events; throughput = extra events / extra
+seconds, so job start-up cancels out. (c) p50/p99 event-to-alert latency with
+the generator producing at a fixed 2 000 events/s into a running
+fraud-detector with 1 s checkpoints (alerts become visible to read_committed
+consumers when their checkpoint commits). Targets (issue #5): (b) >= 10 000
+events/s and >= 50 % of (a); p99 < 2 s.
+Run: `.venv-jobs/bin/python benchmarks/streaming.py`.
+"""
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from confluent_kafka import Consumer, TopicPartition
+from pyflink.common import Types
+
+from jobs.events.sinks import KafkaSink, Progress, pump
+from jobs.events.stream import Event, EventStream, GeneratorConfig
+from jobs.flink import fraud_detector
+from jobs.flink.environment import common_arguments, create_environment, job_options
+from jobs.flink.tables import kafka_event_time_sink, kafka_raw_source
+from jobs.migrations.seed import seed
+from jobs.testing.kafka import KafkaBroker
+from jobs.testing.postgres import PostgresServer
+from jobs.testing.topics import platform_topics
+from jobs.train.__main__ import main as train
+
+SMALL, LARGE = 20_000, 200_000
+RATE, SECONDS = 2_000, 30
+
+
+def pass_through(argv: list[str]) -> int:
+    """The fraud-detector's source, an identity function, a transactional Kafka sink."""
+    parser = argparse.ArgumentParser()
+    common_arguments(parser)
+    options = job_options(parser.parse_args(argv))
+    environment, tables = create_environment(options)
+    tables.execute_sql(kafka_raw_source("source", "transactions.raw", "bench-pass", options))
+    tables.execute_sql(kafka_event_time_sink("sink", "bench.passthrough", options))
+    same = tables.to_data_stream(tables.from_path("source")).map(
+        lambda row: row["value"].decode(), output_type=Types.STRING()
+    )
+    tables.create_temporary_view("same", tables.from_data_stream(same))
+    statements = tables.create_statement_set()
+    statements.add_insert_sql("INSERT INTO sink SELECT f0, CURRENT_TIMESTAMP FROM same")
+    statements.attach_as_datastream()
+    environment.execute("pass-through")
+    return 0
+
+
+def _broker(events: list[Event]) -> KafkaBroker:
+    broker = KafkaBroker().start()
+    broker.create_topics({**platform_topics(), "bench.passthrough": 1})
+    pump(
+        iter(events),
+        KafkaSink(broker.bootstrap_servers, "transactions.raw"),
+        progress=Progress(False),
+    )
+    return broker
+
+
+def _seconds(run: Callable[[list[str]], int], argv: list[str]) -> float:
+    started = time.perf_counter()
+    run(argv)
+    return time.perf_counter() - started
+
+
+class _Stamping(KafkaSink):
+    """A producer that remembers when each transaction was sent."""
+
+    def __init__(self, bootstrap: str, sent: dict[str, float]) -> None:
+        super().__init__(bootstrap, "transactions.raw")
+        self.sent = sent
+
+    def send(self, event: Event) -> None:
+        self.sent[json.loads(event.value)["transaction_id"]] = time.time()
+        super().send(event)
+
+
+def latency(jdbc: list[str], model: Path) -> list[float]:
+    """Seconds from produce to a visible alert, at RATE events/s for SECONDS."""
+    with KafkaBroker() as kafka:
+        kafka.create_topics(platform_topics())
+        args = [
+            "--bootstrap-servers",
+            kafka.bootstrap_servers,
+            *jdbc,
+            "--model-dir",
+            str(model),
+            "--checkpoint-interval-ms",
+            "1000",
+        ]
+        client = fraud_detector.build(args).execute_async("fraud-detector-latency")
+        sent: dict[str, float] = {}
+        delays: list[float] = []
+        stop = threading.Event()
+
+        def consume() -> None:
+            consumer = Consumer(
+                {
+                    "bootstrap.servers": kafka.bootstrap_servers,
+                    "group.id": "lat",
+                    "isolation.level": "read_committed",
+                }
+            )
+            consumer.assign([TopicPartition("fraud.alerts", 0, 0)])
+            while not stop.is_set():
+                for message in consumer.consume(num_messages=500, timeout=0.2):
+                    if message.error() is None and message.value():
+                        tid = json.loads(message.value())["transaction_id"]
+                        if tid in sent:
+                            delays.append(time.time() - sent[tid])
+            consumer.close()
+
+        reader = threading.Thread(target=consume)
+        reader.start()
+        time.sleep(20)  # job start-up, model compile, first checkpoint
+        stream = iter(EventStream(GeneratorConfig(seed=7, start=datetime.now(UTC))))
+        pump(
+            itertools.islice(stream, RATE * SECONDS),
+            _Stamping(kafka.bootstrap_servers, sent),
+            rate=RATE,
+            progress=Progress(False),
+        )
+        time.sleep(5)
+        stop.set()
+        reader.join()
+        client.cancel().result()
+    return delays
+
+
+def main() -> None:
+    """Run (a), (b) and (c) and print the figures the issue asks for."""
+    os.environ.setdefault("STREAMFLOW_DB_USER", "postgres")
+    os.environ.setdefault("STREAMFLOW_DB_PASSWORD", "unused-trust-auth")
+    events = list(itertools.islice(iter(EventStream(GeneratorConfig(seed=42))), LARGE))
+    with PostgresServer() as postgres, tempfile.TemporaryDirectory() as scratch:
+        seed(postgres.dsn(), seed_value=42)
+        model = Path(scratch) / "model"
+        train(["--output", str(model), "--events", "50000", "--seed", "42"])
+        jdbc = ["--jdbc-url", f"jdbc:postgresql://127.0.0.1:{postgres.port}/streamflow"]
+        small, large = _broker(events[:SMALL]), _broker(events)
+        try:
+            # Warm-up: the first job in a process also pays for the JVM and Python start-up.
+            pass_through(
+                [
+                    "--bootstrap-servers",
+                    small.bootstrap_servers,
+                    *jdbc,
+                    "--bounded",
+                    "--group-suffix=-warmup",
+                ]
+            )
+            rates = {}
+            for name, run, extra in (
+                ("pass-through", pass_through, []),
+                ("fraud-detector", fraud_detector.main, ["--model-dir", str(model)]),
+            ):
+                seconds = [
+                    _seconds(
+                        run,
+                        [
+                            "--bootstrap-servers",
+                            broker.bootstrap_servers,
+                            *jdbc,
+                            *extra,
+                            "--bounded",
+                        ],
+                    )
+                    for broker in (small, large)
+                ]
+                rates[name] = (LARGE - SMALL) / (seconds[1] - seconds[0])
+                print(
+                    f"{name}: {SMALL:,} events in {seconds[0]:.1f} s, {LARGE:,} in "
+                    f"{seconds[1]:.1f} s -> {rates[name]:,.0f} events/s"
+                )
+        finally:
+            small.stop()
+            large.stop()
+        ratio = rates["fraud-detector"] / rates["pass-through"]
+        print(f"fraud-detector / pass-through: {ratio:.2f} (targets: >= 10,000 events/s, >= 0.50)")
+        delays = sorted(latency(jdbc, model))
+        if delays:
+            p50 = statistics.median(delays)
+            p99 = delays[min(len(delays) - 1, int(0.99 * len(delays)))]
+            print(
+                f"latency at {RATE} events/s, {len(delays)} alerts: p50 {p50:.2f} s, "
+                f"p99 {p99:.2f} s (target p99 < 2 s)"
+            )
+        else:
+            print("latency: no alert was seen")
+
+
+if __name__ == "__main__":
+    main()
