@@ -38,7 +38,12 @@ class DetectorContext:
 
 
 class Decision(NamedTuple):
-    """Everything computed about one transaction."""
+    """Everything computed about one transaction.
+
+    ``ml_score`` is None without a model, and also when even a perfect anomaly
+    score could not lift the blend to the threshold: the forest is then not
+    consulted (most events), which changes no decision and saves its cost.
+    """
 
     rules: RuleScores
     features: tuple[float, ...]
@@ -57,8 +62,14 @@ def detect(
         config, signals, txn, context.blacklisted_customers, context.blacklisted_stores
     )
     features = feature_vector(signals, txn.amount)
-    ml_score = context.scorer.score(features) if context.scorer is not None else None
-    score = blend(config, rules.combined, ml_score)
+    ml_score = None
+    if context.scorer is not None and blend(config, rules.combined, 1.0) >= config.alert_threshold:
+        ml_score = context.scorer.score(features)
+    if context.scorer is None:
+        score = rules.combined
+    else:
+        # Without an ML score the blend takes ml = 0: a lower bound that cannot alert.
+        score = blend(config, rules.combined, ml_score or 0.0)
     moves = rules.impossible_travel < config.impossible_travel.trust_below
     decision = Decision(rules, features, ml_score, score, score >= config.alert_threshold)
     return observe(state, txn, moves=moves), decision

@@ -72,6 +72,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the generator; exit 1 when Kafka reported failed deliveries."""
     args = parser().parse_args(argv)
+    live = abs((args.start - datetime.now(UTC)).total_seconds()) < 60
+    if args.sim_rate is None and args.rate > 0 and live:
+        # Live: event time keeps pace with the wall clock. Kafka 4 brokers reject
+        # records timestamped more than an hour ahead, which a faster clock reaches.
+        args.sim_rate = args.rate
     config = GeneratorConfig(
         seed=args.seed,
         customers=args.customers,

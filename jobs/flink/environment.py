@@ -21,6 +21,7 @@ from pyflink.table import StreamTableEnvironment
 from jobs.flink.jars import connector_jars
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+LOCAL_CHECKPOINT_MS = 10_000
 IN_CLUSTER_JDBC_URL = "jdbc:postgresql://streamflow-pg-rw.streamflow-data.svc:5432/streamflow"
 
 
@@ -33,7 +34,7 @@ class JobOptions:
     jdbc_user: str
     jdbc_password: str
     parallelism: int
-    checkpoint_interval_ms: int
+    checkpoint_interval_ms: int | None
     checkpoint_dir: str | None
     savepoint: str | None
     bounded: bool
@@ -47,7 +48,9 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
         "--jdbc-url", default=os.environ.get("STREAMFLOW_JDBC_URL", IN_CLUSTER_JDBC_URL)
     )
     parser.add_argument("--parallelism", type=int, default=1)
-    parser.add_argument("--checkpoint-interval-ms", type=int, default=10_000)
+    parser.add_argument("--checkpoint-interval-ms", type=int,
+                        help="default: the cluster's configuration (FlinkDeployment), "
+                             f"or {LOCAL_CHECKPOINT_MS} ms on a local mini-cluster")  # fmt: skip
     parser.add_argument("--checkpoint-dir", help="file:// or other Flink filesystem URI")
     parser.add_argument("--savepoint", help="restore from this savepoint or checkpoint")
     parser.add_argument(
@@ -95,15 +98,22 @@ def create_environment(
         config.set_string("execution.savepoint.path", options.savepoint)
     environment = StreamExecutionEnvironment.get_execution_environment(config)
     environment.set_parallelism(options.parallelism)
-    environment.set_state_backend(
-        EmbeddedRocksDBStateBackend(enable_incremental_checkpointing=True)
-    )
-    environment.enable_checkpointing(options.checkpoint_interval_ms, CheckpointingMode.EXACTLY_ONCE)
-    checkpoints = environment.get_checkpoint_config()
-    checkpoints.set_min_pause_between_checkpoints(min(5_000, options.checkpoint_interval_ms // 2))
+    in_image = bool(os.environ.get("STREAMFLOW_CONNECTORS_IN_LIB"))
+    interval = options.checkpoint_interval_ms
+    if interval is not None or not in_image:
+        # Locally nothing else configures checkpoints (and exactly-once sinks commit
+        # only on checkpoints); in the cluster the FlinkDeployment's configuration
+        # (RocksDB, EXACTLY_ONCE, interval, storage) applies unless overridden here.
+        interval = interval or LOCAL_CHECKPOINT_MS
+        environment.set_state_backend(
+            EmbeddedRocksDBStateBackend(enable_incremental_checkpointing=True)
+        )
+        environment.enable_checkpointing(interval, CheckpointingMode.EXACTLY_ONCE)
+        checkpoints = environment.get_checkpoint_config()
+        checkpoints.set_min_pause_between_checkpoints(min(5_000, interval // 2))
     if options.checkpoint_dir:
-        checkpoints.set_checkpoint_storage_dir(options.checkpoint_dir)
-    if not os.environ.get("STREAMFLOW_CONNECTORS_IN_LIB"):
+        environment.get_checkpoint_config().set_checkpoint_storage_dir(options.checkpoint_dir)
+    if not in_image:
         environment.add_jars(*connector_jars())
     tables = StreamTableEnvironment.create(environment)
     tables.get_config().set("table.local-time-zone", "UTC")  # windows start on UTC minutes

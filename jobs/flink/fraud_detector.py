@@ -57,6 +57,7 @@ STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
 ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
 LOGGER = logging.getLogger("streamflow.fraud_detector")
 EMPTY = CustomerFraudState()
+CACHE_LIMIT = 200_000  # customers whose decoded state stays in memory
 
 
 def customer_key(value: Row) -> str:
@@ -119,6 +120,7 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self.alerts = metrics.counter("alerts")
         self.skipped = metrics.counter("unparseable_events")
         self.corrupt_state = metrics.counter("corrupt_states")
+        self.cache: dict[str, CustomerFraudState] = {}
         available = 1 if self.model.available else 0
         metrics.gauge("model_available", lambda: available)
 
@@ -131,7 +133,14 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             self.model.version,
         )
 
-    def _state(self) -> CustomerFraudState:
+    def _state(self, customer: str) -> CustomerFraudState:
+        # Read-through cache: a ValueState read crosses from Python into the JVM,
+        # and this operator is the only writer of its keys. Every update is still
+        # written to Flink state, so checkpoints hold it; a restore re-opens the
+        # operator with an empty cache.
+        cached = self.cache.get(customer)
+        if cached is not None:
+            return cached
         stored = self.state.value()
         if stored is None:
             return EMPTY
@@ -151,8 +160,12 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             self.skipped.inc()  # the transaction-processor sends these to the DLQ
             return
         context = self._context()
-        state, decision = detect(self._state(), txn, context)
+        key = ctx.get_current_key()
+        state, decision = detect(self._state(key), txn, context)
         self.state.update(state.to_bytes())
+        if len(self.cache) >= CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[key] = state
         if decision.alert:
             self.alerts.inc()
             yield alert_row(to_alert(txn, decision, context))
