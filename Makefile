@@ -68,7 +68,7 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs benchmarks/generator_throughput.py \
-		benchmarks/scorer.py
+		benchmarks/scorer.py benchmarks/streaming.py
 
 unit: setup
 	$(VENV)/bin/pytest tests/generator
@@ -80,6 +80,7 @@ bench: setup
 	$(PY) benchmarks/render_vs_kustomize.py
 	$(JOBS_PY) benchmarks/generator_throughput.py
 	$(JOBS_PY) benchmarks/scorer.py
+	$(JOBS_PY) benchmarks/streaming.py
 
 clean:
 	rm -rf $(VENV) $(JOBS_VENV) .tools .cache

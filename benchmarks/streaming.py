@@ -121,8 +121,8 @@ def latency(jdbc: list[str], model: Path) -> list[float]:
                 for message in consumer.consume(num_messages=500, timeout=0.2):
                     if message.error() is not None:
                         print("consumer:", message.error())
-                    elif message.value():
-                        tid = json.loads(message.value())["transaction_id"]
+                    elif value := message.value():
+                        tid = json.loads(value)["transaction_id"]
                         if tid in sent:
                             delays.append(time.time() - sent[tid])
             consumer.close()
@@ -205,7 +205,8 @@ def postgres_alerts(postgres: PostgresServer) -> int:
     import psycopg  # noqa: PLC0415
 
     with psycopg.connect(postgres.dsn()) as connection:
-        return int(connection.execute("SELECT count(*) FROM bronze.raw_fraud_alerts").fetchone()[0])
+        row = connection.execute("SELECT count(*) FROM bronze.raw_fraud_alerts").fetchone()
+    return int(row[0]) if row else 0
 
 
 if __name__ == "__main__":
