@@ -10,6 +10,7 @@ import argparse
 import os
 import site
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,3 +119,10 @@ def create_environment(
     tables = StreamTableEnvironment.create(environment)
     tables.get_config().set("table.local-time-zone", "UTC")  # windows start on UTC minutes
     return environment, tables
+
+
+def run(build: Callable[[list[str] | None], StreamExecutionEnvironment], name: str,
+        argv: list[str] | None) -> int:  # fmt: skip
+    """Build a job's pipeline and execute it until it ends or is cancelled."""
+    build(argv).execute(name)
+    return 0

@@ -26,7 +26,7 @@ from jobs.detection.config import RULES_FILE, load_rules
 from jobs.detection.core import DetectorContext, detect, to_alert
 from jobs.detection.transaction import Txn
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
-from jobs.flink.environment import common_arguments, create_environment, job_options
+from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.routing import TOPIC
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.model.loader import load_model
@@ -216,8 +216,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
 
 def main(argv: list[str] | None = None) -> int:
     """Build and run the job until it ends (``--bounded``) or is cancelled."""
-    build(argv).execute(JOB_NAME)
-    return 0
+    return run(build, JOB_NAME, argv)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import sys
 
 from pyflink.datastream import StreamExecutionEnvironment
 
-from jobs.flink.environment import common_arguments, create_environment, job_options
+from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.fraud_detector import ALERTS_TOPIC
 from jobs.flink.routing import TOPIC
 from jobs.flink.tables import kafka_raw_source, upsert_kafka_sink
@@ -116,8 +116,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
 
 def main(argv: list[str] | None = None) -> int:
     """Build and run the job until it ends (``--bounded``) or is cancelled."""
-    build(argv).execute(JOB_NAME)
-    return 0
+    return run(build, JOB_NAME, argv)
 
 
 if __name__ == "__main__":

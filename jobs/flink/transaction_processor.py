@@ -16,7 +16,7 @@ from typing import Any
 from pyflink.common import Row, Types
 from pyflink.datastream import OutputTag, ProcessFunction, StreamExecutionEnvironment
 
-from jobs.flink.environment import common_arguments, create_environment, job_options
+from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.routing import BRONZE_COLUMNS, TOPIC, route
 from jobs.flink.sinks import exactly_once_kafka_sink
 from jobs.flink.tables import jdbc_sink, kafka_raw_source
@@ -74,8 +74,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
 
 def main(argv: list[str] | None = None) -> int:
     """Build and run the job until it ends (``--bounded``) or is cancelled."""
-    build(argv).execute(JOB_NAME)
-    return 0
+    return run(build, JOB_NAME, argv)
 
 
 if __name__ == "__main__":

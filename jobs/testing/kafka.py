@@ -21,11 +21,10 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 from jobs.maven import MavenError, resolve
-from jobs.testing.processes import HarnessError, free_port, log_tail, wait_until
+from jobs.testing.processes import HarnessError, ManagedServer, free_port, log_tail, wait_until
 
 POM = Path(__file__).with_name("kafka-pom.xml")
 JAVA_HEAP = "512m"
@@ -60,7 +59,7 @@ Configuration:
 """
 
 
-class KafkaBroker:
+class KafkaBroker(ManagedServer):
     """One broker+controller node on loopback; use as a context manager."""
 
     def __init__(self, extra_config: dict[str, str] | None = None) -> None:
@@ -195,17 +194,6 @@ class KafkaBroker:
         self._process = None
         if self.directory.name:
             shutil.rmtree(self.directory, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

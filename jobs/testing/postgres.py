@@ -17,10 +17,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
-from jobs.testing.processes import HarnessError, free_port, log_tail
+from jobs.testing.processes import HarnessError, ManagedServer, free_port, log_tail
 
 DATABASE = "streamflow"
 
@@ -35,7 +34,7 @@ def server_binaries() -> Path:
     return candidates[-1].parent
 
 
-class PostgresServer:
+class PostgresServer(ManagedServer):
     """A throwaway PostgreSQL server; use as a context manager."""
 
     def __init__(self, database: str = DATABASE) -> None:
@@ -158,17 +157,6 @@ class PostgresServer:
             )
         if self.directory.name:
             shutil.rmtree(self.directory, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,8 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 
 class HarnessError(RuntimeError):
@@ -35,3 +37,26 @@ def wait_until(ready: Callable[[], bool], timeout: float, alive: Callable[[], bo
             return False
         time.sleep(0.2)
     return False
+
+
+class ManagedServer:
+    """A server started on entering a ``with`` block and stopped on leaving it."""
+
+    def start(self) -> Self:
+        """Start the server and wait until it serves."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the server and remove what it wrote."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
