@@ -66,7 +66,9 @@ class RefreshingBlacklist:
                 error,
             )
 
-    def maybe_refresh(self) -> None:
-        """Reload when the interval has passed; cheap otherwise."""
-        if self._clock() >= self._due:
-            self.refresh()
+    def maybe_refresh(self) -> bool:
+        """Reload when the interval has passed (True then); cheap otherwise."""
+        if self._clock() < self._due:
+            return False
+        self.refresh()
+        return True

@@ -25,16 +25,15 @@ from pyflink.datastream.state import ValueStateDescriptor
 from jobs.detection.config import RULES_FILE, load_rules
 from jobs.detection.core import DetectorContext, detect, to_alert
 from jobs.detection.transaction import Txn
+from jobs.flink import topics
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
-from jobs.flink.routing import TOPIC
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.model.loader import load_model
 from jobs.models.events import FraudAlert
 from jobs.models.state import CustomerFraudState, StateDecodeError
 
 JOB_NAME = "fraud-detector"
-ALERTS_TOPIC = "fraud.alerts"
 ALERT_COLUMNS = [
     "alert_id",
     "transaction_id",
@@ -121,10 +120,11 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self.skipped = metrics.counter("unparseable_events")
         self.corrupt_state = metrics.counter("corrupt_states")
         self.cache: dict[str, CustomerFraudState] = {}
+        self.context = self._build_context()
         available = 1 if self.model.available else 0
         metrics.gauge("model_available", lambda: available)
 
-    def _context(self) -> DetectorContext:
+    def _build_context(self) -> DetectorContext:
         return DetectorContext(
             self.config,
             self.blacklist.customers,
@@ -153,13 +153,14 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
 
     def process_element(self, value: Row, ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
         """Score one transaction and update its customer's state."""
-        self.blacklist.maybe_refresh()
+        if self.blacklist.maybe_refresh():
+            self.context = self._build_context()
         try:
             txn = Txn.from_json(value["value"])
         except (ValueError, KeyError, TypeError):
             self.skipped.inc()  # the transaction-processor sends these to the DLQ
             return
-        context = self._context()
+        context = self.context
         key = ctx.get_current_key()
         state, decision = detect(self._state(key), txn, context)
         self.state.update(state.to_bytes())
@@ -186,7 +187,9 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     args = parser.parse_args(argv)
     options = job_options(args)
     environment, tables = create_environment(options)
-    tables.execute_sql(kafka_raw_source("fraud_source", TOPIC, "flink-fraud", options))
+    tables.execute_sql(
+        kafka_raw_source("fraud_source", topics.TRANSACTIONS, "flink-fraud", options)
+    )
     tables.execute_sql(
         jdbc_sink("bronze_alerts", "bronze.raw_fraud_alerts", ALERT_COLUMNS, "alert_id", options)
     )
@@ -200,7 +203,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
         .process(detector, output_type=ALERT_TYPE)
         .name("detect-fraud")
     )
-    tables.execute_sql(kafka_event_time_sink("alerts_topic", ALERTS_TOPIC, options))
+    tables.execute_sql(kafka_event_time_sink("alerts_topic", topics.ALERTS, options))
     tables.create_temporary_view("alerts", tables.from_data_stream(alerts))
     statements = tables.create_statement_set()
     columns = ", ".join(f"`{column}`" for column in ALERT_COLUMNS)

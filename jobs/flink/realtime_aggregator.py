@@ -21,13 +21,11 @@ import sys
 
 from pyflink.datastream import StreamExecutionEnvironment
 
+from jobs.flink import topics
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
-from jobs.flink.fraud_detector import ALERTS_TOPIC
-from jobs.flink.routing import TOPIC
 from jobs.flink.tables import kafka_raw_source, upsert_kafka_sink
 
 JOB_NAME = "realtime-aggregator"
-METRICS_TOPIC = "metrics.realtime"
 METRIC_COLUMNS = {
     "dimension": "STRING",
     "key": "STRING",
@@ -86,12 +84,16 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     lateness = args.out_of_orderness_s
     tables.execute_sql(
         kafka_raw_source(
-            "agg_transactions", TOPIC, "flink-aggregator", options, watermark_s=lateness
+            "agg_transactions",
+            topics.TRANSACTIONS,
+            "flink-aggregator",
+            options,
+            watermark_s=lateness,
         )
     )
     tables.execute_sql(
         kafka_raw_source(
-            "agg_alerts", ALERTS_TOPIC, "flink-aggregator", options, watermark_s=lateness
+            "agg_alerts", topics.ALERTS, "flink-aggregator", options, watermark_s=lateness
         )
     )
     ticks = " UNION ALL ".join(
@@ -101,7 +103,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     tables.execute_sql(f"CREATE TEMPORARY VIEW ticks AS {ticks}")
     tables.execute_sql(
         upsert_kafka_sink(
-            "metrics", METRICS_TOPIC, METRIC_COLUMNS, ["dimension", "key", "window_start"], options
+            "metrics", topics.METRICS, METRIC_COLUMNS, ["dimension", "key", "window_start"], options
         )
     )
     windows = " UNION ALL ".join(

@@ -4,9 +4,9 @@ Pure functions, so the conservation rule ("every input event ends up in exactly
 one of the two") is tested without Flink as well as with it.
 """
 
+from jobs.flink.topics import TRANSACTIONS
 from jobs.models.events import DLQRecord, EventParseError, Transaction
 
-TOPIC = "transactions.raw"
 BRONZE_COLUMNS = [
     "transaction_id",
     "customer_id",
@@ -54,7 +54,7 @@ def route(
         transaction = Transaction.parse(raw)
     except EventParseError as error:
         record = DLQRecord.for_payload(
-            raw, error, topic=TOPIC, partition=partition, offset=offset, key=key
+            raw, error, topic=TRANSACTIONS, partition=partition, offset=offset, key=key
         )
         return None, record.to_json().decode()
     return bronze_row(transaction, partition, offset), None

@@ -16,13 +16,13 @@ from typing import Any
 from pyflink.common import Row, Types
 from pyflink.datastream import OutputTag, ProcessFunction, StreamExecutionEnvironment
 
+from jobs.flink import topics
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
-from jobs.flink.routing import BRONZE_COLUMNS, TOPIC, route
+from jobs.flink.routing import BRONZE_COLUMNS, route
 from jobs.flink.sinks import exactly_once_kafka_sink
 from jobs.flink.tables import jdbc_sink, kafka_raw_source
 
 JOB_NAME = "transaction-processor"
-DLQ_TOPIC = "streamflow.dlq"
 DLQ = OutputTag("dlq", Types.STRING())
 BRONZE_TYPE = Types.ROW_NAMED(BRONZE_COLUMNS, [Types.STRING()] * len(BRONZE_COLUMNS))
 
@@ -48,7 +48,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     options = job_options(parser.parse_args(argv))
     environment, tables = create_environment(options)
     tables.execute_sql(
-        kafka_raw_source("raw_transactions_source", TOPIC, "flink-processor", options)
+        kafka_raw_source("raw_transactions_source", topics.TRANSACTIONS, "flink-processor", options)
     )
     tables.execute_sql(
         jdbc_sink(
@@ -64,7 +64,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
         "parse-and-validate"
     )
     routed.get_side_output(DLQ).sink_to(
-        exactly_once_kafka_sink(options.bootstrap_servers, DLQ_TOPIC, "streamflow-dlq")
+        exactly_once_kafka_sink(options.bootstrap_servers, topics.DLQ, "streamflow-dlq")
     ).name("dlq")
     statements = tables.create_statement_set()
     statements.add_insert("bronze_transactions", tables.from_data_stream(routed))
