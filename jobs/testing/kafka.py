@@ -59,6 +59,11 @@ Configuration:
 """
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id: a UUID in unpadded URL-safe base64, as Kafka's tools make."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
 class KafkaBroker(ManagedServer):
     """One broker+controller node on loopback; use as a context manager."""
 
@@ -112,18 +117,19 @@ class KafkaBroker(ManagedServer):
             *arguments,
         ]
 
-    def start(self, timeout: float = 90.0) -> Self:
-        """Format storage, start the JVM and wait until it serves metadata."""
-        libs = fetch_jars()
-        self.directory = Path(tempfile.mkdtemp(prefix="streamflow-kafka-"))
-        self.port, controller = free_port(), free_port()
-        config = self.directory / "server.properties"
-        config.write_text(self._properties(controller))
-        (self.directory / "log4j2.yaml").write_text(_LOG4J.format(log=self.log))
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    def format_storage(self, libs: Path, config: Path, cluster_id: str) -> None:
+        """Format the log directories named in ``config`` for ``cluster_id``.
+
+        The id goes in ``--cluster-id=`` form: a base64 id starts with ``-`` one
+        time in 64, and argparse would read a separate argument as an option.
+        """
         formatted = subprocess.run(
             self._java(
-                libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)
+                libs,
+                "kafka.tools.StorageTool",
+                "format",
+                f"--cluster-id={cluster_id}",
+                f"--config={config}",
             ),
             capture_output=True,
             text=True,
@@ -133,6 +139,16 @@ class KafkaBroker(ManagedServer):
             raise HarnessError(
                 f"kafka-storage format failed:\n{formatted.stdout}{formatted.stderr}"
             )
+
+    def start(self, timeout: float = 90.0) -> Self:
+        """Format storage, start the JVM and wait until it serves metadata."""
+        libs = fetch_jars()
+        self.directory = Path(tempfile.mkdtemp(prefix="streamflow-kafka-"))
+        self.port, controller = free_port(), free_port()
+        config = self.directory / "server.properties"
+        config.write_text(self._properties(controller))
+        (self.directory / "log4j2.yaml").write_text(_LOG4J.format(log=self.log))
+        self.format_storage(libs, config, new_cluster_id())
         with (self.directory / "stdout.log").open("wb") as output:
             self._process = subprocess.Popen(
                 self._java(libs, "kafka.Kafka", str(config)),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.testing.kafka import KafkaBroker, kafka_version
+from jobs.testing.kafka import KafkaBroker, fetch_jars, kafka_version, new_cluster_id
 from jobs.testing.processes import HarnessError, log_tail
 
 
@@ -24,3 +24,25 @@ def test_broken_broker_config_reports_the_tool_output() -> None:
     with pytest.raises(HarnessError, match="not-a-number") as caught:
         KafkaBroker({"node.id": "not-a-number"}).start(timeout=30)
     assert "format failed" in str(caught.value)
+
+
+def test_cluster_ids_are_22_url_safe_characters() -> None:
+    ids = {new_cluster_id() for _ in range(200)}
+    assert len(ids) == 200
+    assert all(len(cluster_id) == 22 and "=" not in cluster_id for cluster_id in ids)
+
+
+@pytest.mark.integration
+def test_a_cluster_id_starting_with_a_hyphen_formats(tmp_path: Path) -> None:
+    """One id in 64 starts with ``-``; the tool must not mistake it for an option."""
+    config = tmp_path / "server.properties"
+    config.write_text(
+        "process.roles=broker,controller\nnode.id=1\n"
+        "controller.quorum.voters=1@127.0.0.1:9093\ncontroller.listener.names=CONTROLLER\n"
+        "listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093\n"
+        f"log.dirs={tmp_path / 'data'}\n"
+    )
+    broker = KafkaBroker()
+    broker.directory = tmp_path
+    broker.format_storage(fetch_jars(), config, "-" + new_cluster_id()[1:])
+    assert (tmp_path / "data" / "meta.properties").read_text().count("cluster.id=-") == 1
