@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBS_VENV := .venv-jobs
 JOBS_PY := $(JOBS_VENV)/bin/python
+DBT_VENV := .venv-dbt
+AIRFLOW_VENV := .venv-airflow
 TOOLS := $(abspath .tools/bin)
 KUSTOMIZE_VERSION := v5.8.1
 KUBECONFORM_VERSION := v0.7.0
@@ -25,6 +27,18 @@ $(VENV)/.dev: $(VENV)/.generator
 $(JOBS_VENV)/.jobs: pyproject.toml
 	$(PYTHON) -m venv $(JOBS_VENV)
 	$(JOBS_PY) -m pip install --quiet --disable-pip-version-check -e '.[streaming,test]' --config-settings editable_mode=compat
+	touch $@
+
+# dbt and Airflow each get their own virtualenv (docs/adr/0002-dependencies.md). The
+# Airflow one also holds this package (no dependencies) for the test harness and loader.
+$(DBT_VENV)/.dbt: pyproject.toml
+	$(PYTHON) -m venv $(DBT_VENV)
+	$(DBT_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dbt]' --config-settings editable_mode=compat
+	touch $@
+
+$(AIRFLOW_VENV)/.airflow: pyproject.toml
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[airflow,harness,test]' --config-settings editable_mode=compat
 	touch $@
 
 render: $(VENV)/.generator
@@ -51,7 +65,7 @@ tools: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONF
 system:
 	bash scripts/install-system-deps.sh
 
-setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs tools
+setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.airflow tools
 	$(JOBS_PY) -m jobs.testing.kafka --fetch
 
 check: setup
@@ -67,12 +81,15 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
-	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs benchmarks/generator_throughput.py \
-		benchmarks/scorer.py benchmarks/streaming.py
+	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs tests/dbt \
+		benchmarks/generator_throughput.py benchmarks/scorer.py benchmarks/streaming.py \
+		benchmarks/dbt_build.py
+	$(AIRFLOW_VENV)/bin/mypy --config-file pyproject.toml dags tests/dags
 
 unit: setup
 	$(VENV)/bin/pytest tests/generator
-	$(JOBS_VENV)/bin/pytest tests/jobs
+	$(JOBS_VENV)/bin/pytest tests/jobs tests/dbt
+	$(AIRFLOW_VENV)/bin/pytest tests/dags
 
 test: check lint typecheck unit
 
@@ -81,6 +98,7 @@ bench: setup
 	$(JOBS_PY) benchmarks/generator_throughput.py
 	$(JOBS_PY) benchmarks/scorer.py
 	$(JOBS_PY) benchmarks/streaming.py
+	$(JOBS_PY) benchmarks/dbt_build.py
 
 clean:
-	rm -rf $(VENV) $(JOBS_VENV) .tools .cache
+	rm -rf $(VENV) $(JOBS_VENV) $(DBT_VENV) $(AIRFLOW_VENV) .tools .cache

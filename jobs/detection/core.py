@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from jobs.detection.config import RulesConfig
 from jobs.detection.features import feature_vector
@@ -19,9 +19,11 @@ from jobs.detection.history import observe
 from jobs.detection.rules import RuleScores, blend, evaluate
 from jobs.detection.signals import measure
 from jobs.detection.transaction import Txn
-from jobs.model.forest import ForestScorer
 from jobs.models.events import FraudAlert, RuleHit
 from jobs.models.state import CustomerFraudState
+
+if TYPE_CHECKING:  # the scorer needs NumPy; rules-only callers (the bronze backfill) do not
+    from jobs.model.forest import ForestScorer
 
 ALERT_NAMESPACE = uuid.UUID("5f1c1c9e-6f4b-4c55-9a39-2f6a8f0b7c11")
 
@@ -33,7 +35,7 @@ class DetectorContext:
     config: RulesConfig
     blacklisted_customers: Collection[str]
     blacklisted_stores: Collection[str]
-    scorer: ForestScorer | None = None
+    scorer: "ForestScorer | None" = None
     model_version: str | None = None
 
 

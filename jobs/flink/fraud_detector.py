@@ -28,30 +28,13 @@ from jobs.detection.transaction import Txn
 from jobs.flink import topics
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
+from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.model.loader import load_model
 from jobs.models.events import FraudAlert
 from jobs.models.state import CustomerFraudState, StateDecodeError
 
 JOB_NAME = "fraud-detector"
-ALERT_COLUMNS = [
-    "alert_id",
-    "transaction_id",
-    "customer_id",
-    "store_id",
-    "amount",
-    "currency",
-    "event_time",
-    "detected_at",
-    "rules_score",
-    "ml_score",
-    "blended_score",
-    "alpha",
-    "threshold",
-    "model_version",
-    "rule_hits",
-    "schema_version",
-]
 STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
 ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
 LOGGER = logging.getLogger("streamflow.fraud_detector")
@@ -72,26 +55,9 @@ def customer_key(value: Row) -> str:
 
 def alert_row(alert: FraudAlert) -> Row:
     """The bronze columns, the Kafka JSON and the event time (ms) of one alert."""
-    text = alert.to_json().decode()
-    hits = json.dumps([hit.model_dump() for hit in alert.rule_hits], separators=(",", ":"))
     return Row(
-        alert.alert_id,
-        alert.transaction_id,
-        alert.customer_id,
-        alert.store_id,
-        f"{alert.amount:.2f}",
-        alert.currency,
-        alert.event_time.isoformat(),
-        alert.detected_at.isoformat(),
-        repr(alert.rules_score),
-        None if alert.ml_score is None else repr(alert.ml_score),
-        repr(alert.blended_score),
-        repr(alert.alpha),
-        repr(alert.threshold),
-        alert.model_version,
-        hits,
-        alert.schema_version,
-        text,
+        *alert_bronze_row(alert),
+        alert.to_json().decode(),
         str(int(alert.event_time.timestamp() * 1000)),
     )
 

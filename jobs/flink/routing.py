@@ -4,8 +4,10 @@ Pure functions, so the conservation rule ("every input event ends up in exactly
 one of the two") is tested without Flink as well as with it.
 """
 
+import json
+
 from jobs.flink.topics import TRANSACTIONS
-from jobs.models.events import DLQRecord, EventParseError, Transaction
+from jobs.models.events import DLQRecord, EventParseError, FraudAlert, Transaction
 
 BRONZE_COLUMNS = [
     "transaction_id",
@@ -22,6 +24,26 @@ BRONZE_COLUMNS = [
     "fraud_label",
     "source_partition",
     "source_offset",
+]
+
+
+ALERT_COLUMNS = [
+    "alert_id",
+    "transaction_id",
+    "customer_id",
+    "store_id",
+    "amount",
+    "currency",
+    "event_time",
+    "detected_at",
+    "rules_score",
+    "ml_score",
+    "blended_score",
+    "alpha",
+    "threshold",
+    "model_version",
+    "rule_hits",
+    "schema_version",
 ]
 
 
@@ -58,3 +80,26 @@ def route(
         )
         return None, record.to_json().decode()
     return bronze_row(transaction, partition, offset), None
+
+
+def alert_bronze_row(alert: FraudAlert) -> tuple[str | None, ...]:
+    """The ``bronze.raw_fraud_alerts`` row of an alert, as text (``ALERT_COLUMNS`` order)."""
+    hits = json.dumps([hit.model_dump() for hit in alert.rule_hits], separators=(",", ":"))
+    return (
+        alert.alert_id,
+        alert.transaction_id,
+        alert.customer_id,
+        alert.store_id,
+        f"{alert.amount:.2f}",
+        alert.currency,
+        alert.event_time.isoformat(),
+        alert.detected_at.isoformat(),
+        repr(alert.rules_score),
+        None if alert.ml_score is None else repr(alert.ml_score),
+        repr(alert.blended_score),
+        repr(alert.alpha),
+        repr(alert.threshold),
+        alert.model_version,
+        hits,
+        alert.schema_version,
+    )

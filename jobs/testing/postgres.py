@@ -37,9 +37,9 @@ def server_binaries() -> Path:
 class PostgresServer(ManagedServer):
     """A throwaway PostgreSQL server; use as a context manager."""
 
-    def __init__(self, database: str = DATABASE) -> None:
+    def __init__(self, database: str = DATABASE, port: int = 0) -> None:
         self.database = database
-        self.port = 0
+        self.port = port  # 0: a free port is chosen at start
         self.directory = Path()
         self._user: str | None = None
         self._options = ""
@@ -74,7 +74,7 @@ class PostgresServer(ManagedServer):
             self._user = "postgres"
             entry = pwd.getpwnam(self._user)
             os.chown(self.directory, entry.pw_uid, entry.pw_gid)
-        self.port = free_port()
+        self.port = self.port or free_port()
         data = self.directory / "data"
         self._checked(
             "initdb",
@@ -96,22 +96,26 @@ class PostgresServer(ManagedServer):
             "-c max_connections=60 -c shared_buffers=64MB"
         )
         self.resume()
+        self.create_database(self.database)
+        if migrate:
+            from jobs.migrations.runner import migrate as apply  # noqa: PLC0415
+
+            apply(self.dsn())
+        return self
+
+    def create_database(self, name: str) -> None:
+        """Create another (empty) database on this server."""
         self._checked(
             "createdb",
-            str(binaries / "createdb"),
+            str(server_binaries() / "createdb"),
             "-h",
             "127.0.0.1",
             "-p",
             str(self.port),
             "-U",
             "postgres",
-            self.database,
+            name,
         )
-        if migrate:
-            from jobs.migrations.runner import migrate as apply  # noqa: PLC0415
-
-            apply(self.dsn())
-        return self
 
     def pause(self) -> None:
         """Shut the server down but keep its data (outage tests)."""

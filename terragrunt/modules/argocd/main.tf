@@ -101,6 +101,10 @@ locals {
     "streamflow-orchestration/airflow-metadata" = {
       connection = "postgresql://airflow:${local.airflow_db_password}@streamflow-pg-rw.streamflow-data.svc:5432/airflow"
     }
+    # The dbt DAGs' warehouse connection (AIRFLOW_CONN_STREAMFLOW_WAREHOUSE).
+    "streamflow-orchestration/airflow-warehouse-connection" = {
+      uri = "postgresql://streamflow:${random_password.generated["warehouse-owner"].result}@streamflow-pg-rw.streamflow-data.svc:5432/streamflow"
+    }
     # The warehouse owner (CNPG initdb secret) and the same login for the Flink jobs.
     "streamflow-data/streamflow-pg-owner" = {
       username = "streamflow"
