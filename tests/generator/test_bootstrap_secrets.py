@@ -1,0 +1,55 @@
+"""Every Secret the rendered Airflow values name is one the bootstrap creates (ADR 0006).
+
+Credentials never live in git: the Terragrunt bootstrap generates them once and
+the manifests refer to them by name, so a renamed or forgotten Secret would
+only show up as a pod stuck in CreateContainerConfigError. This catches it.
+"""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+BOOTSTRAP = REPOSITORY / "terragrunt" / "modules" / "argocd" / "main.tf"
+
+
+def bootstrap_secrets() -> set[str]:
+    """``namespace/name`` of every Secret the bootstrap module writes."""
+    text = BOOTSTRAP.read_text()
+    listed = set(re.findall(r'^\s*"([a-z0-9-]+/[a-z0-9-]+)"\s*=\s*\{', text, re.MULTILINE))
+    single = re.findall(
+        r'resource "kubernetes_secret_v1" "\w+" \{\s*metadata \{\s*namespace\s*=\s*"([^"]+)"'
+        r'\s*name\s*=\s*"([^"]+)"',
+        text,
+    )
+    return listed | {f"{namespace}/{name}" for namespace, name in single}
+
+
+def secret_names(values: Any) -> set[str]:
+    """Values of keys ending in ``secretName`` (any case), at any depth."""
+    found: set[str] = set()
+    if isinstance(values, dict):
+        for key, value in values.items():
+            if key.lower().endswith("secretname") and isinstance(value, str):
+                found.add(value)
+            else:
+                found |= secret_names(value)
+    elif isinstance(values, list):
+        for item in values:
+            found |= secret_names(item)
+    return found
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_airflow_secrets_come_from_the_bootstrap(environment: str) -> None:
+    application = yaml.safe_load(
+        (REPOSITORY / "argocd" / environment / "apps" / "airflow.yaml").read_text()
+    )
+    values = application["spec"]["source"]["helm"]["valuesObject"]
+    namespace = application["spec"]["destination"]["namespace"]
+    referenced = {f"{namespace}/{name}" for name in secret_names(values)}
+    assert "streamflow-orchestration/airflow-warehouse-connection" in referenced
+    assert referenced <= bootstrap_secrets()
