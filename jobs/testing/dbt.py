@@ -54,9 +54,15 @@ class DbtProject:
     database: str = "streamflow"
 
     def environment(self) -> dict[str, str]:
-        """What ``profiles.yml`` reads."""
+        """What ``profiles.yml`` reads, without this interpreter's module path.
+
+        The PyFlink jobs export PYTHONPATH (their thread-mode workers need it); a
+        dbt started with it would import this virtualenv's packages (an older
+        protobuf) instead of its own.
+        """
+        inherited = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
         return {
-            **os.environ,
+            **inherited,
             "STREAMFLOW_PG_HOST": self.host,
             "STREAMFLOW_PG_PORT": str(self.port),
             "STREAMFLOW_PG_USER": self.user,
