@@ -11,7 +11,6 @@ in ``open()`` and, if unusable, the job scores with rules only.
 """
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from jobs.detection.transaction import Txn
 from jobs.flink import topics
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
+from jobs.flink.keying import keyed_by_first_field
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.model.loader import load_model
@@ -42,15 +42,19 @@ EMPTY = CustomerFraudState()
 CACHE_LIMIT = 200_000  # customers whose decoded state stays in memory
 
 
-def customer_key(value: Row) -> str:
-    """The partitioning key: ``customer_id`` (the Kafka record key when present)."""
-    key = value["key"]
-    if key:
-        return bytes(key).decode()
-    try:
-        return str(json.loads(value["value"])["customer_id"])
-    except (ValueError, KeyError, TypeError):
-        return ""
+# The partitioning key, computed in the JVM: the Kafka record key (the producer
+# keys by customer), else the payload's customer_id, else '' (unparseable events
+# are skipped by the detector and land in the DLQ through the transaction-processor).
+KEYED_SOURCE = """
+SELECT
+  COALESCE(
+    CAST(`key` AS STRING),
+    JSON_VALUE(CAST(`value` AS STRING), '$.customer_id'),
+    ''
+  ) AS customer_id,
+  CAST(`value` AS STRING) AS `value`
+FROM fraud_source
+"""
 
 
 def alert_row(alert: FraudAlert) -> Row:
@@ -117,12 +121,12 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             LOGGER.warning("starting a customer afresh: %s", error)
             return EMPTY
 
-    def process_element(self, value: Row, ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
-        """Score one transaction and update its customer's state."""
+    def process_element(self, value: str, ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
+        """Score one transaction (its raw JSON) and update its customer's state."""
         if self.blacklist.maybe_refresh():
             self.context = self._build_context()
         try:
-            txn = Txn.from_json(value["value"])
+            txn = Txn.from_json(value)
         except (ValueError, KeyError, TypeError):
             self.skipped.inc()  # the transaction-processor sends these to the DLQ
             return
@@ -163,12 +167,13 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     detector = DetectFraud(
         args.model_dir, dsn, args.blacklist_refresh_s, args.rules, args.scorer_backend
     )
-    alerts = (
-        tables.to_data_stream(tables.from_path("fraud_source"))
-        .key_by(customer_key, key_type=Types.STRING())
-        .process(detector, output_type=ALERT_TYPE)
-        .name("detect-fraud")
+    transactions = keyed_by_first_field(
+        tables,
+        tables.sql_query(KEYED_SOURCE),
+        Types.STRING(),
+        Types.STRING(),
     )
+    alerts = transactions.process(detector, output_type=ALERT_TYPE).name("detect-fraud")
     tables.execute_sql(kafka_event_time_sink("alerts_topic", topics.ALERTS, options))
     tables.create_temporary_view("alerts", tables.from_data_stream(alerts))
     statements = tables.create_statement_set()
