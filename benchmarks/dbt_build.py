@@ -17,8 +17,6 @@ from pathlib import Path
 
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
-from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext
 from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
 from jobs.testing.dbt import DbtProject, DbtResult
@@ -45,12 +43,7 @@ def main() -> None:
     with PostgresServer() as server, tempfile.TemporaryDirectory() as target:
         stream = EventStream(GeneratorConfig(seed=5))
         seed(server.dsn(), stream.world)
-        context = DetectorContext(
-            load_rules(),
-            frozenset(stream.world.blacklisted_customers),
-            frozenset(stream.world.blacklisted_stores),
-        )
-        replayer, events = Replayer(context), iter(stream)
+        replayer, events = Replayer.for_world(stream.world), iter(stream)
         started = time.perf_counter()
         for _ in range(0, args.rows, 100_000):
             load(server.dsn(), replayer.replay(take(events, 100_000), datetime.now(UTC)))

@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
-from jobs.detection.config import RULES_FILE, load_rules
-from jobs.detection.core import DetectorContext
 from jobs.events.stream import DEFAULT_START, EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
 
@@ -39,12 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     config = GeneratorConfig(seed=args.seed, malformed_rate=args.malformed_rate, start=args.start)
     stream = EventStream(config)
     seed(args.dsn, stream.world)
-    context = DetectorContext(
-        load_rules(RULES_FILE),
-        frozenset(stream.world.blacklisted_customers),
-        frozenset(stream.world.blacklisted_stores),
+    batch = Replayer.for_world(stream.world).replay(
+        take(iter(stream), args.count), datetime.now(UTC)
     )
-    batch = Replayer(context).replay(take(iter(stream), args.count), datetime.now(UTC))
     inserted = load(args.dsn, batch)
     print(
         f"raw_transactions +{inserted['raw_transactions']}, "

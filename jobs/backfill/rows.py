@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jobs.detection.config import load_rules
 from jobs.detection.core import DetectorContext, detect, to_alert
 from jobs.detection.transaction import Txn
 from jobs.events.stream import Event
+from jobs.events.world import World
 from jobs.flink.routing import alert_bronze_row, route
 from jobs.models.events import Transaction
 from jobs.models.state import CustomerFraudState
@@ -38,6 +40,16 @@ class Replayer:
     context: DetectorContext
     states: dict[str, CustomerFraudState] = field(default_factory=dict)
     offsets: list[int] = field(default_factory=lambda: [0] * PARTITIONS)
+
+    @classmethod
+    def for_world(cls, world: World) -> "Replayer":
+        """Rules-only scoring with the world's blacklist (what ``bronze.blacklist`` seeds)."""
+        context = DetectorContext(
+            load_rules(),
+            frozenset(world.blacklisted_customers),
+            frozenset(world.blacklisted_stores),
+        )
+        return cls(context)
 
     def replay(self, events: Iterable[Event], detected_at: datetime) -> BronzeBatch:
         """Bronze rows for ``events``; alerts carry ``detected_at``."""

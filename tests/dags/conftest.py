@@ -20,8 +20,6 @@ import pytest
 
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
-from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext
 from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
 from jobs.testing.postgres import PostgresServer
@@ -79,12 +77,9 @@ def load_bronze(dsn: str) -> None:
     """Generated transactions and alerts, ingested 10 minutes ago (past dbt's settle window)."""
     stream = EventStream(GeneratorConfig(seed=3))
     seed(dsn, stream.world)
-    context = DetectorContext(
-        load_rules(),
-        frozenset(stream.world.blacklisted_customers),
-        frozenset(stream.world.blacklisted_stores),
+    batch = Replayer.for_world(stream.world).replay(
+        take(iter(stream), TRANSACTIONS), datetime.now(UTC)
     )
-    batch = Replayer(context).replay(take(iter(stream), TRANSACTIONS), datetime.now(UTC))
     load(dsn, batch, ingested_at=datetime.now(UTC) - timedelta(minutes=10))
 
 

@@ -9,8 +9,6 @@ import pytest
 
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
-from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
 from jobs.testing.dbt import DbtProject
@@ -41,11 +39,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     with PostgresServer() as server:
         stream = EventStream(GeneratorConfig(seed=11))
         seed(server.dsn(), stream.world)
-        context = DetectorContext(
-            load_rules(),
-            frozenset(stream.world.blacklisted_customers),
-            frozenset(stream.world.blacklisted_stores),
-        )
         target: Path = tmp_path_factory.mktemp("dbt-target")
         project = DbtProject("127.0.0.1", server.port, "postgres", target)
-        yield Warehouse(server, project, iter(stream), Replayer(context))
+        yield Warehouse(server, project, iter(stream), Replayer.for_world(stream.world))
