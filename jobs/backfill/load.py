@@ -27,12 +27,16 @@ def _copy(
             "CREATE TEMPORARY TABLE {} (LIKE bronze.{} INCLUDING DEFAULTS) ON COMMIT DROP"
         ).format(staging, sql.Identifier(table))
     )
+    if ingested_at is not None:  # stamped as rows arrive, not by rewriting them after
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} ALTER COLUMN ingested_at SET DEFAULT {}").format(
+                staging, sql.Literal(ingested_at)
+            )
+        )
     names = sql.SQL(", ").join(map(sql.Identifier, columns))
     with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(staging, names)) as copy:
         for row in rows:
             copy.write_row(row)
-    if ingested_at is not None:
-        cursor.execute(sql.SQL("UPDATE {} SET ingested_at = %s").format(staging), (ingested_at,))
     cursor.execute(
         sql.SQL("INSERT INTO bronze.{} SELECT * FROM {} ON CONFLICT DO NOTHING").format(
             sql.Identifier(table), staging

@@ -11,8 +11,8 @@ from jobs.detection.core import DetectorContext, detect, to_alert
 from jobs.detection.transaction import Txn
 from jobs.events.stream import Event
 from jobs.events.world import World
-from jobs.flink.routing import alert_bronze_row, route
-from jobs.models.events import Transaction
+from jobs.flink.routing import alert_bronze_row, bronze_row, classify
+from jobs.models.events import DLQRecord
 from jobs.models.state import CustomerFraudState
 
 PARTITIONS = 3  # transactions.raw's partition count in the platform spec
@@ -59,12 +59,12 @@ class Replayer:
             partition = zlib.crc32(event.key) % PARTITIONS
             offset = self.offsets[partition]
             self.offsets[partition] += 1
-            row, dead_letter = route(event.value, event.key, partition, offset)
-            if row is None:
-                batch.dead_letters += dead_letter is not None
+            parsed = classify(event.value, event.key, partition, offset)
+            if isinstance(parsed, DLQRecord):
+                batch.dead_letters += 1
                 continue
-            batch.transactions.append(row)
-            txn = Txn.of(Transaction.parse(event.value))
+            batch.transactions.append(bronze_row(parsed, partition, offset))
+            txn = Txn.of(parsed)
             state = self.states.get(txn.customer_id, empty)
             self.states[txn.customer_id], decision = detect(state, txn, self.context)
             if decision.alert:

@@ -67,19 +67,27 @@ def bronze_row(transaction: Transaction, partition: int, offset: int) -> tuple[s
     )
 
 
+def classify(
+    value: bytes | None, key: bytes | None, partition: int, offset: int
+) -> Transaction | DLQRecord:
+    """The parsed transaction, or the DLQ record saying why the event is invalid."""
+    raw = value or b""
+    try:
+        return Transaction.parse(raw)
+    except EventParseError as error:
+        return DLQRecord.for_payload(
+            raw, error, topic=TRANSACTIONS, partition=partition, offset=offset, key=key
+        )
+
+
 def route(
     value: bytes | None, key: bytes | None, partition: int, offset: int
 ) -> tuple[tuple[str | None, ...] | None, str | None]:
     """(bronze row, None) for a valid event, (None, DLQ record JSON) otherwise."""
-    raw = value or b""
-    try:
-        transaction = Transaction.parse(raw)
-    except EventParseError as error:
-        record = DLQRecord.for_payload(
-            raw, error, topic=TRANSACTIONS, partition=partition, offset=offset, key=key
-        )
-        return None, record.to_json().decode()
-    return bronze_row(transaction, partition, offset), None
+    parsed = classify(value, key, partition, offset)
+    if isinstance(parsed, DLQRecord):
+        return None, parsed.to_json().decode()
+    return bronze_row(parsed, partition, offset), None
 
 
 def alert_bronze_row(alert: FraudAlert) -> tuple[str | None, ...]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from jobs.backfill.load import load
@@ -66,8 +67,6 @@ class AirflowWarehouse:
 
     def count(self, relation: str) -> int:
         """Rows in ``relation`` of the warehouse."""
-        import psycopg  # noqa: PLC0415 - only the integration tests need it
-
         with psycopg.connect(self.server.dsn()) as connection:
             row = connection.execute(f"SELECT count(*) FROM {relation}").fetchone()
         return int(row[0]) if row else 0
