@@ -5,13 +5,23 @@ import sys
 from pathlib import Path
 
 from generator import budget, output
+from generator.components import REGISTRY
+from generator.components.base import Registry
+from generator.reservations import BudgetError
 from generator.spec.loading import SPEC_DIR, SpecError, environments, load
 from generator.tools import ToolError
-from generator.tree import render_all, render_environment
+from generator.tree import Environment, render_all, render_environment
+
+
+def _check_budgets(specs: Path, registry: Registry, rendered: dict[str, Environment]) -> None:
+    baseline = budget.footprints(render_environment(load(None, specs, registry)))
+    for environment in rendered.values():
+        budget.check(budget.footprints(environment), baseline)
 
 
 def _render(args: argparse.Namespace) -> int:
-    files, _ = render_all(args.specs)
+    files, rendered = render_all(args.specs, args.registry)
+    _check_budgets(args.specs, args.registry, rendered)
     if args.check:
         problems = output.stale(args.out, files)
         if problems:
@@ -30,7 +40,7 @@ def _render(args: argparse.Namespace) -> int:
 def _budget(args: argparse.Namespace) -> int:
     status = 0
     for env in [args.env] if args.env else environments(args.specs):
-        report = budget.footprints(render_environment(load(env, args.specs)))
+        report = budget.footprints(render_environment(load(env, args.specs, args.registry)))
         print(f"== {env} ==")
         print(budget.table(report))
         if report.peak_memory > report.budget:
@@ -44,7 +54,7 @@ def _validate(args: argparse.Namespace) -> int:
     settings = validate.Settings.from_arguments(args.crd_schemas, args.online)
     ok = True
     for env in environments(args.specs):
-        version = load(env, args.specs).cluster.kubernetes_version
+        version = load(env, args.specs, args.registry).spec.cluster.kubernetes_version
         ok &= validate.validate_environment(args.out, env, version, settings)
     print("validate: all manifests valid" if ok else "validate: FAILED")
     return 0 if ok else 1
@@ -76,12 +86,13 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, registry: Registry = REGISTRY) -> int:
     """Run one command; spec and budget errors are one clear message, not a traceback."""
     args = parser().parse_args(argv)
+    args.registry = registry
     try:
         return int(args.run(args))
-    except (SpecError, budget.BudgetError) as error:
+    except (SpecError, BudgetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ToolError as error:

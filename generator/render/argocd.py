@@ -9,7 +9,7 @@ check that the bootstrap installs into ``argocd-cm``.
 from importlib import resources
 from typing import Any
 
-from generator.render.objects import Component, Manifest, metadata, resource
+from generator.render.objects import Manifest, metadata, resource
 from generator.spec.helm import HelmRelease
 from generator.spec.platform import PlatformSpec
 
@@ -75,21 +75,22 @@ def _application(
     )
 
 
-def kustomize_application(spec: PlatformSpec, component: Component) -> Manifest:
-    """Child Application syncing ``overlays/<env>/<component>``."""
+def kustomize_application(
+    spec: PlatformSpec, name: str, *, wave: int, namespace: str | None, options: tuple[str, ...]
+) -> Manifest:
+    """Child Application syncing ``overlays/<env>/<name>``."""
     source = {
         "repoURL": spec.gitops.repo_url,
         "targetRevision": spec.gitops.target_revision,
-        "path": f"overlays/{spec.environment}/{component.name}",
+        "path": f"overlays/{spec.environment}/{name}",
     }
-    options = ["CreateNamespace=false", "PruneLast=true", *component.sync_options]
     return _application(
         spec,
-        component.name,
-        wave=component.wave,
+        name,
+        wave=wave,
         source=source,
-        namespace=component.namespace,
-        options=options,
+        namespace=namespace,
+        options=["CreateNamespace=false", "PruneLast=true", *options],
     )
 
 
@@ -114,9 +115,9 @@ def helm_application(spec: PlatformSpec, release: HelmRelease) -> Manifest:
     )
 
 
-def project(spec: PlatformSpec) -> Manifest:
+def project(spec: PlatformSpec, chart_repos: set[str]) -> Manifest:
     """AppProject: only this repo and the pinned chart repos, only platform namespaces."""
-    repos = sorted({spec.gitops.repo_url, *(r.chart.repo_url for r in spec.helm_releases)})
+    repos = sorted({spec.gitops.repo_url, *chart_repos})
     destinations = [
         {"server": IN_CLUSTER, "namespace": namespace}
         for namespace in sorted(spec.namespace_names())

@@ -1,6 +1,5 @@
 """Small constructors shared by the renderers, so every object is labelled alike."""
 
-from dataclasses import dataclass, field
 from typing import Any
 
 Manifest = dict[str, Any]
@@ -28,17 +27,6 @@ def metadata(
 def resource(api_version: str, kind: str, meta: Manifest, **body: Any) -> Manifest:
     """A Kubernetes object with the conventional top-level key order."""
     return {"apiVersion": api_version, "kind": kind, "metadata": meta, **body}
-
-
-@dataclass(frozen=True)
-class Component:
-    """A kustomize component: its objects go to ``apps/<name>/base``."""
-
-    name: str
-    namespace: str | None
-    wave: int
-    manifests: list[Manifest] = field(default_factory=list)
-    sync_options: tuple[str, ...] = ()
 
 
 def identity(manifest: Manifest) -> tuple[str, str, str, str]:

@@ -13,9 +13,17 @@ _DURATION = re.compile(r"^(?P<number>[0-9]+)(?P<unit>ms|s|m|h|d)$")
 _DURATION_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
-def _dns_label(value: str) -> str:
+def dns_label_problem(value: str) -> str | None:
+    """Why ``value`` is not a DNS-1123 label, or None when it is one."""
     if len(value) > 63 or not _DNS_LABEL.match(value):
-        raise ValueError(f"{value!r} is not a DNS-1123 label (lowercase, digits, '-', ≤ 63)")
+        return "is not a DNS-1123 label (lowercase, digits, '-', ≤ 63)"
+    return None
+
+
+def _dns_label(value: str) -> str:
+    problem = dns_label_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} {problem}")
     return value
 
 
@@ -58,10 +66,31 @@ Replicas = Annotated[int, Field(ge=0)]
 JsonObject = dict[str, Any]
 
 
-class StrictModel(BaseModel):
-    """Base for every spec model: unknown fields are errors, specs are immutable."""
+FieldPath = tuple[str | int, ...]
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class FieldError(ValueError):
+    """A problem spanning fields: names each field (relative to the model that raised it).
+
+    The loader turns every path into the file that set it and the value it has,
+    so a cross-field error reads ``kafka.replication_factor = 3`` rather than
+    ``kafka = dict of 9``. A ``str`` step into a list selects the item by ``name``.
+    """
+
+    def __init__(self, message: str, *fields: FieldPath) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+
+
+class StrictModel(BaseModel):
+    """Base for every spec model: unknown fields are errors, specs are immutable.
+
+    Strict types: ``true`` is not a replica count and ``1`` is not a name — YAML
+    gives each value a type and a spec that relies on coercion is a mistake.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Amounts(StrictModel):
@@ -84,13 +113,17 @@ class Resources(StrictModel):
     @model_validator(mode="after")
     def _limits_cover_requests(self) -> "Resources":
         if cpu_millicores(self.limits.cpu) < cpu_millicores(self.requests.cpu):
-            raise ValueError(
-                f"limits.cpu {self.limits.cpu!r} is below requests.cpu {self.requests.cpu!r}"
+            raise FieldError(
+                f"limits.cpu {self.limits.cpu!r} is below requests.cpu {self.requests.cpu!r}",
+                ("limits", "cpu"),
+                ("requests", "cpu"),
             )
         if memory_bytes(self.limits.memory) < memory_bytes(self.requests.memory):
-            raise ValueError(
+            raise FieldError(
                 f"limits.memory {self.limits.memory!r} is below "
-                f"requests.memory {self.requests.memory!r}"
+                f"requests.memory {self.requests.memory!r}",
+                ("limits", "memory"),
+                ("requests", "memory"),
             )
         return self
 

@@ -9,13 +9,27 @@ what is deployed.
 
 import copy
 import re
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from generator.spec.common import JsonObject, Name, Replicas, Resources, StrictModel
+from generator.spec.common import FieldError, JsonObject, Name, Replicas, Resources, StrictModel
 from generator.spec.values_path import get_path, set_path, sorted_tree
 
+# Chart values that would put a credential into git; charts must be pointed at
+# pre-created Secrets by name instead.
+SECRET_VALUE_KEYS = frozenset(
+    {
+        "adminPassword",
+        "apiSecretKey",
+        "fernetKey",
+        "jwtSecret",
+        "password",
+        "postgresPassword",
+        "webserverSecretKey",
+    }
+)
 _SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$")
 _VALUES_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 
@@ -70,8 +84,23 @@ class ChartPod(StrictModel):
         return self
 
 
+def _secret_literals(values: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(values, dict):
+        for key, value in values.items():
+            if key in SECRET_VALUE_KEYS and isinstance(value, str) and value:
+                yield (*path, key)
+            yield from _secret_literals(value, (*path, key))
+    elif isinstance(values, list):
+        for index, item in enumerate(values):
+            yield from _secret_literals(item, (*path, index))
+
+
 class HelmRelease(StrictModel):
-    """One chart installed into one namespace, synced by its own ArgoCD Application."""
+    """One chart installed into one namespace, synced by its own ArgoCD Application.
+
+    ``api_server_clients``: pod selectors of the chart's pods that call the
+    Kubernetes API (operators); the NetworkPolicies admit exactly those.
+    """
 
     name: Name
     namespace: Name
@@ -80,6 +109,17 @@ class HelmRelease(StrictModel):
     server_side_apply: bool = False
     values: JsonObject = Field(default_factory=dict)
     pods: list[ChartPod] = Field(default_factory=list)
+    api_server_clients: list[dict[str, str]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _no_secrets_in_values(self) -> "HelmRelease":
+        leaks = list(_secret_literals(self.values, ("values",)))
+        if leaks:
+            raise FieldError(
+                "holds a literal credential; reference a pre-created Secret by name instead",
+                *leaks,
+            )
+        return self
 
     def rendered_values(self) -> JsonObject:
         """The values plus resources and replica counts of every declared pod."""
@@ -91,9 +131,10 @@ class HelmRelease(StrictModel):
                 resources = container.resources.to_manifest()
                 existing = get_path(values, container.values_path)
                 if existing is not None and existing != resources:
-                    raise ValueError(
-                        f"pods[{pod.name}].containers[{container.name}]: values path "
-                        f"{container.values_path!r} already holds other resources {existing}"
+                    raise FieldError(
+                        f"values path {container.values_path!r} already holds other "
+                        f"resources {existing}",
+                        ("pods", pod.name, "containers", container.name, "values_path"),
                     )
                 set_path(values, container.values_path, resources)
         return sorted_tree(values)  # type: ignore[no-any-return]

@@ -22,10 +22,17 @@ def helm(data: Data, name: str) -> Data:
 
 @dataclass(frozen=True)
 class Case:
+    """A mutation of one spec file (``change`` on its data, or ``text`` written as is)."""
+
     id: str
     file: str
-    change: Callable[[Data], None]
+    change: Callable[[Data], None] | None
     expected: tuple[str, ...]
+    text: str | None = None
+
+
+def _text(id: str, file: str, text: str, expected: tuple[str, ...]) -> Case:
+    return Case(id, file, None, expected, text)
 
 
 def _set(path: str, value: Any) -> Callable[[Data], None]:
@@ -48,6 +55,9 @@ def _topic(field: str, value: Any) -> Callable[[Data], None]:
 
 
 BASE = "platform.yaml"
+PROD = "environments/prod.yaml"
+STAGING = "environments/staging.yaml"
+STAGING_CLUSTER = "cluster: {nodes: 2, memory_budget: 8Gi}\n"
 CASES = [
     Case("bad-memory-unit", BASE,
          lambda d: named(d["kafka"]["node_pools"], "dual-role")["resources"]["requests"]
@@ -77,7 +87,9 @@ CASES = [
          ("flink.image.tag", "'latest'", "not pinned")),
     Case("limit-below-request", BASE,
          lambda d: d["postgres"]["resources"]["limits"].__setitem__("memory", "128Mi"),
-         ("postgres.resources", "limits.memory '128Mi' is below requests.memory '256Mi'")),
+         ("postgres.resources.limits.memory = '128Mi'",
+          "limits.memory '128Mi' is below requests.memory '256Mi'",
+          "specs/platform.yaml: postgres.resources.requests.memory = '256Mi'")),
     Case("session-slots-short", BASE,
          lambda d: d["flink"]["cluster"]["taskmanager"].__setitem__("slots", 2),
          ("flink", "2 task slot(s)", "need 3 (summed parallelism)")),
@@ -92,14 +104,15 @@ CASES = [
          ("namespaces[streamflow-data]", "needs pod_security_reason")),
     Case("literal-secret-in-values", BASE,
          lambda d: helm(d, "airflow")["values"].__setitem__("fernetKey", "c2VjcmV0"),
-         ("helm_releases[airflow].values", "['fernetKey']", "literal credentials")),
+         ("helm_releases[airflow].values.fernetKey = 'c2VjcmV0'", "literal credential")),
     Case("replication-above-brokers", BASE, _set("kafka.replication_factor", 3),
-         ("kafka", "replication_factor 3 exceeds the 1 broker(s)")),
+         ("specs/platform.yaml: kafka.replication_factor = 3",
+          "replication_factor 3 exceeds the 1 broker(s)", "kafka.node_pools = [dual-role]")),
     Case("even-controller-quorum", BASE, _pool("replicas", 2),
-         ("kafka", "2 controllers", "odd number")),
+         ("kafka.node_pools = [dual-role]", "2 controllers", "odd number")),
     Case("flink-config-shadows-spec", BASE,
          lambda d: d["flink"]["configuration"].__setitem__("state.backend.type", "hashmap"),
-         ("flink", "['state.backend.type'] are modelled by the spec")),
+         ("flink.configuration.state.backend.type = 'hashmap'", "set by the renderer")),
     Case("over-budget-dev", "environments/dev.yaml", _set("cluster.memory_budget", "3Gi"),
          ("environment dev", "cluster.memory_budget 3072Mi is exceeded", "4008Mi")),
     Case("prod-override-invalid", "environments/prod.yaml",
@@ -107,7 +120,93 @@ CASES = [
          ("specs/environments/prod.yaml", "kafka.node_pools[dual-role].heap", "'lots'")),
     Case("ha-jobmanager-needs-shared-storage", "environments/prod.yaml",
          lambda d: d["flink"]["storage"].__setitem__("access_mode", "ReadWriteOnce"),
-         ("flink", "2 JobManagers share HA metadata", "ReadWriteMany")),
+         ("specs/environments/prod.yaml: flink.storage.access_mode = 'ReadWriteOnce'",
+          "2 JobManagers share HA metadata", "flink.cluster.jobmanager.replicas = 2")),
+    # -- the environment is the file name, and every environment file states its cluster
+    _text("environment-key-in-env-file", STAGING, STAGING_CLUSTER + "environment: prod\n",
+          ("specs/environments/staging.yaml: environment = 'prod'", "name of its file (staging)")),
+    Case("environment-key-in-base", BASE, _set("environment", "dev"),
+         ("specs/platform.yaml: environment = 'dev'", "never a key")),
+    _text("empty-environment-file", STAGING, "",
+          ("specs/environments/staging.yaml: cluster.nodes = (missing)",
+           "cluster.memory_budget = (missing)", "every environment file states")),
+    _text("environment-without-cluster", STAGING, "kafka: {replication_factor: 1}\n",
+          ("specs/environments/staging.yaml: cluster.nodes = (missing)",)),
+    _text("invalid-environment-file-name", "environments/Staging.yaml", STAGING_CLUSTER,
+          ("specs/environments/Staging.yaml: environment name 'Staging'", "DNS-1123 label")),
+    # -- duplicates that the last-one-wins merge would hide
+    _text("duplicate-yaml-key", "environments/dev.yaml",
+          "cluster:\n  nodes: 1\n  memory_budget: 4Gi\n  nodes: 3\n",
+          ("specs/environments/dev.yaml: cluster.nodes = '1' then '3' (lines 2 and 4)",
+           "duplicate key")),
+    Case("duplicate-name-in-env-list", PROD,
+         lambda d: d["kafka"]["node_pools"].append(dict(d["kafka"]["node_pools"][0])),
+         ("specs/environments/prod.yaml: kafka.node_pools: duplicate name(s) ['dual-role']",)),
+    Case("duplicate-flow", BASE,
+         lambda d: d["network"]["flows"].append(dict(d["network"]["flows"][0])),
+         ("specs/platform.yaml: network.flows: duplicate name(s) ['airflow-to-postgres']",)),
+    # -- strict types: YAML already typed the value
+    Case("bool-as-parallelism", BASE,
+         lambda d: named(d["flink"]["jobs"], "fraud-detector").__setitem__("parallelism", True),
+         ("flink.jobs[fraud-detector].parallelism = True", "valid integer")),
+    Case("string-as-node-count", PROD, _set("cluster.nodes", "3"),
+         ("specs/environments/prod.yaml: cluster.nodes = '3'", "valid integer")),
+    Case("string-as-bool", BASE,
+         lambda d: helm(d, "airflow").__setitem__("server_side_apply", "yes"),
+         ("helm_releases[airflow].server_side_apply = 'yes'", "valid boolean")),
+    # -- component rules
+    Case("flink-module-missing", BASE,
+         lambda d: named(d["flink"]["jobs"], "fraud-detector")
+         .__setitem__("module", "jobs.flink.fraud_detectr"),
+         ("flink.jobs[fraud-detector].module = 'jobs.flink.fraud_detectr'",
+          "no module 'jobs.flink.fraud_detectr' in jobs/")),
+    Case("flink-module-outside-jobs", BASE,
+         lambda d: named(d["flink"]["jobs"], "fraud-detector").__setitem__("module", "os.path"),
+         ("flink.jobs[fraud-detector].module = 'os.path'", "no module")),
+    Case("flink-args-repeat-derived-address", BASE,
+         lambda d: named(d["flink"]["jobs"], "fraud-detector")["args"]
+         .extend(["--bootstrap-servers", "kafka:9092"]),
+         ("flink.jobs[fraud-detector].args[2] = '--bootstrap-servers'", "derived")),
+    Case("flink-config-overrides-owned-key", BASE,
+         lambda d: d["flink"]["configuration"].__setitem__("taskmanager.numberOfTaskSlots", "8"),
+         ("flink.configuration.taskmanager.numberOfTaskSlots = '8'", "set by the renderer")),
+    Case("flink-config-overrides-metrics", BASE,
+         lambda d: d["flink"]["configuration"].__setitem__("metrics.reporter.prom.port", "9999"),
+         ("flink.configuration.metrics.reporter.prom.port = '9999'", "set by the renderer")),
+    Case("topic-replicas-below-min-isr", PROD,
+         lambda d: d["kafka"].__setitem__("topics", [{"name": "fraud.alerts", "replicas": 1}]),
+         ("specs/environments/prod.yaml: kafka.topics[fraud.alerts].replicas = 1",
+          "min.insync.replicas 2", "acks=all",
+          "specs/environments/prod.yaml: kafka.min_insync_replicas = 2")),
+    Case("topic-config-min-isr-above-replicas", BASE,
+         lambda d: named(d["kafka"]["topics"], "streamflow.dlq")["config"]
+         .__setitem__("min.insync.replicas", 2),
+         ("kafka.replication_factor = 1", "min.insync.replicas 2",
+          "kafka.topics[streamflow.dlq].config.min.insync.replicas = 2")),
+    Case("heap-equals-limit", BASE, _pool("heap", "1Gi"),
+         ("kafka.node_pools[dual-role].heap = '1Gi'", "leaves less than 256Mi",
+          "kafka.node_pools[dual-role].resources.limits.memory = '1Gi'")),
+    Case("heap-too-close-to-limit", PROD,
+         lambda d: named(d["kafka"]["node_pools"], "dual-role").__setitem__("heap", "2560Mi"),
+         ("specs/environments/prod.yaml: kafka.node_pools[dual-role].heap = '2560Mi'",
+          "leaves less than 768Mi")),
+    Case("heap-truncates-to-zero", BASE, _pool("heap", "1000Ki"),
+         ("kafka.node_pools[dual-role].heap = '1000Ki'", "whole MiB")),
+    # -- messages blame the file that set the value
+    Case("null-in-prod", PROD, _set("kafka.replication_factor", None),
+         ("specs/environments/prod.yaml: kafka.replication_factor = None",)),
+    Case("dotted-topic-name-in-prod", PROD,
+         lambda d: d["kafka"].__setitem__("topics", [{"name": "fraud.alerts", "partitions": 0}]),
+         ("specs/environments/prod.yaml: kafka.topics[fraud.alerts].partitions = 0",)),
+    Case("unknown-section", BASE, _set("redis", {"replicas": 1}),
+         ("specs/platform.yaml: redis = {'replicas': 1}", "not a section of the spec")),
+    Case("flow-with-two-destinations", BASE,
+         lambda d: d["network"]["flows"][0].__setitem__("destination", "streamflow-data"),
+         ("network.flows[airflow-to-postgres].to = 'postgres.sql'", "not both")),
+    Case("helm-release-unknown-namespace", PROD,
+         lambda d: helm(d, "airflow").__setitem__("namespace", "airflow"),
+         ("specs/environments/prod.yaml: helm_releases[airflow].namespace = 'airflow'",
+          "is not in namespaces")),
 ]  # fmt: skip
 
 
@@ -116,7 +215,10 @@ def test_invalid_spec_is_rejected_and_writes_nothing(
     rendered: Workspace, case: Case, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = rendered.snapshot()
-    rendered.edit(case.file, case.change)
+    if case.change is not None:
+        rendered.edit(case.file, case.change)
+    else:
+        (rendered.specs / case.file).write_text(case.text or "", encoding="utf-8")
     capsys.readouterr()
 
     assert rendered.run("render") == 1
@@ -128,7 +230,8 @@ def test_invalid_spec_is_rejected_and_writes_nothing(
 
 
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 15
+    assert len(CASES) >= 35
+    assert len({case.id for case in CASES}) == len(CASES)
 
 
 def test_yaml_syntax_error_names_the_file(

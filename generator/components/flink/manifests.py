@@ -8,54 +8,31 @@ is baked into the cluster image. ``application`` mode (prod): each job is its
 own ``FlinkDeployment`` with the jar read from the image (``local://``).
 """
 
+from dataclasses import dataclass
 from typing import Any
 
+from generator.components.flink.configuration import DATA_MOUNT, PYTHON, flink_configuration
+from generator.components.flink.spec import FlinkJob, FlinkSpec, ProcessSpec
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
-from generator.spec.flink import FlinkJob, FlinkSpec, ProcessSpec
 from generator.spec.quantity import cpu_millicores, memory_bytes, to_flink_memory
 
 API = "flink.apache.org/v1beta1"
 SERVICE_ACCOUNT = "flink"
 DATA_VOLUME = "flink-data"
-DATA_MOUNT = "/flink-data"
-PYTHON = "/opt/streamflow/venv/bin/python"
 PYTHON_DRIVER = "org.apache.flink.client.python.PythonDriver"
-PROMETHEUS_REPORTER = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
 
 
-def _configuration(flink: FlinkSpec) -> dict[str, str]:
-    jm, tm = flink.cluster.jobmanager, flink.cluster.taskmanager
-    checkpoint, restart = flink.checkpointing, flink.restart
-    config = {
-        "execution.checkpointing.externalized-checkpoint-retention": "RETAIN_ON_CANCELLATION",
-        "execution.checkpointing.interval": checkpoint.interval,
-        "execution.checkpointing.min-pause": checkpoint.min_pause,
-        "execution.checkpointing.mode": checkpoint.mode,
-        "execution.checkpointing.timeout": checkpoint.timeout,
-        "high-availability.storageDir": f"file://{DATA_MOUNT}/ha",
-        "high-availability.type": "kubernetes",
-        "jobmanager.memory.jvm-metaspace.size": "128m",
-        "kubernetes.jobmanager.cpu.limit-factor": str(jm.cpu_limit_factor),
-        "kubernetes.jobmanager.memory.limit-factor": str(jm.memory_limit_factor),
-        "kubernetes.taskmanager.cpu.limit-factor": str(tm.cpu_limit_factor),
-        "kubernetes.taskmanager.memory.limit-factor": str(tm.memory_limit_factor),
-        "metrics.reporter.prom.factory.class": PROMETHEUS_REPORTER,
-        "metrics.reporter.prom.port": "9249",
-        "python.execution-mode": "thread",
-        "python.executable": PYTHON,
-        "restart-strategy.exponential-delay.backoff-multiplier": str(restart.backoff_multiplier),
-        "restart-strategy.exponential-delay.initial-backoff": restart.initial_backoff,
-        "restart-strategy.exponential-delay.jitter-factor": str(restart.jitter_factor),
-        "restart-strategy.exponential-delay.max-backoff": restart.max_backoff,
-        "restart-strategy.type": "exponential-delay",
-        "state.backend.incremental": "true",
-        "state.backend.type": "rocksdb",
-        "state.checkpoints.dir": f"file://{DATA_MOUNT}/checkpoints",
-        "state.savepoints.dir": f"file://{DATA_MOUNT}/savepoints",
-        "taskmanager.numberOfTaskSlots": str(tm.slots),
-    }
-    return dict(sorted({**config, **flink.configuration}.items()))
+@dataclass(frozen=True)
+class Wiring:
+    """Addresses the jobs get from the components that own them."""
+
+    bootstrap_servers: str
+    jdbc_url: str
+
+    def arguments(self) -> list[str]:
+        """Command-line arguments every job receives before its own."""
+        return ["--bootstrap-servers", self.bootstrap_servers, "--jdbc-url", self.jdbc_url]
 
 
 def _process(process: ProcessSpec) -> dict[str, Any]:
@@ -87,22 +64,22 @@ def _pod_template(flink: FlinkSpec) -> dict[str, Any]:
     }
 
 
-def _python_args(job: FlinkJob) -> list[str]:
-    return ["-pyclientexec", PYTHON, "-pym", job.module, *job.args]
+def _python_args(job: FlinkJob, wiring: Wiring) -> list[str]:
+    return ["-pyclientexec", PYTHON, "-pym", job.module, *wiring.arguments(), *job.args]
 
 
-def _job(job: FlinkJob, jar_uri: str) -> dict[str, Any]:
+def _job(job: FlinkJob, jar_uri: str, wiring: Wiring) -> dict[str, Any]:
     return {
         "jarURI": jar_uri,
         "entryClass": PYTHON_DRIVER,
-        "args": _python_args(job),
+        "args": _python_args(job, wiring),
         "parallelism": job.parallelism,
         "upgradeMode": "savepoint",
         "state": "running",
     }
 
 
-def _deployment(flink: FlinkSpec, name: str, job: FlinkJob | None) -> Manifest:
+def _deployment(flink: FlinkSpec, name: str, job: FlinkJob | None, wiring: Wiring) -> Manifest:
     taskmanager: dict[str, Any] = {"resource": _process(flink.cluster.taskmanager)}
     if flink.cluster.taskmanager.replicas is not None:
         taskmanager["replicas"] = flink.cluster.taskmanager.replicas
@@ -111,7 +88,7 @@ def _deployment(flink: FlinkSpec, name: str, job: FlinkJob | None) -> Manifest:
         "imagePullPolicy": "IfNotPresent",
         "flinkVersion": flink.flink_version,
         "serviceAccount": SERVICE_ACCOUNT,
-        "flinkConfiguration": _configuration(flink),
+        "flinkConfiguration": flink_configuration(flink),
         "podTemplate": _pod_template(flink),
         "jobManager": {
             "replicas": flink.cluster.jobmanager.replicas,
@@ -121,18 +98,18 @@ def _deployment(flink: FlinkSpec, name: str, job: FlinkJob | None) -> Manifest:
     }
     if job is not None:
         local_jar = f"local:///opt/flink/opt/flink-python-{flink.flink_release}.jar"
-        spec["job"] = _job(job, local_jar)
+        spec["job"] = _job(job, local_jar, wiring)
     return resource(API, "FlinkDeployment", metadata(name, flink.namespace), spec=spec)
 
 
-def _session_job(flink: FlinkSpec, job: FlinkJob) -> Manifest:
+def _session_job(flink: FlinkSpec, job: FlinkJob, wiring: Wiring) -> Manifest:
     return resource(
         API,
         "FlinkSessionJob",
         metadata(job.name, flink.namespace),
         spec={
             "deploymentName": flink.session_name,
-            "job": _job(job, flink.python_jar_uri),
+            "job": _job(job, flink.python_jar_uri, wiring),
         },
     )
 
@@ -205,13 +182,13 @@ def cluster_names(flink: FlinkSpec) -> list[str]:
     return [job.name for job in flink.jobs]
 
 
-def render(flink: FlinkSpec) -> list[Manifest]:
+def render(flink: FlinkSpec, wiring: Wiring) -> list[Manifest]:
     """Every object of the Flink component."""
     manifests = [_storage(flink), *_rbac(flink)]
     if flink.mode == "session":
-        manifests.append(_deployment(flink, flink.session_name, None))
-        manifests.extend(_session_job(flink, job) for job in flink.jobs)
+        manifests.append(_deployment(flink, flink.session_name, None, wiring))
+        manifests.extend(_session_job(flink, job, wiring) for job in flink.jobs)
     else:
-        manifests.extend(_deployment(flink, job.name, job) for job in flink.jobs)
+        manifests.extend(_deployment(flink, job.name, job, wiring) for job in flink.jobs)
     manifests.extend(_jobmanager_pdb(flink, name) for name in cluster_names(flink))
     return manifests

@@ -4,15 +4,34 @@ CNPG creates the instance pods, their PDBs (``enablePDB``) and the app user's
 Secret (``<cluster>-app``); workloads reference that Secret by name.
 """
 
+from generator.components.postgres.spec import PostgresSpec
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
-from generator.spec.postgres import PostgresSpec
 from jobs.migrations.catalog import bootstrap_scripts
 
 API = "postgresql.cnpg.io/v1"
-
-
+PORT = 5432
 MIGRATION_USER = 9999
+
+
+def instance_pods(pg: PostgresSpec) -> dict[str, str]:
+    """Labels CloudNativePG puts on every instance pod of the cluster."""
+    return {"cnpg.io/cluster": pg.name}
+
+
+def primary_host(pg: PostgresSpec) -> str:
+    """The read-write Service CloudNativePG creates (it follows the primary)."""
+    return f"{pg.name}-rw.{pg.namespace}.svc"
+
+
+def app_secret(pg: PostgresSpec) -> str:
+    """The app user's Secret CloudNativePG creates (``uri``, ``username``, ``password``)."""
+    return f"{pg.name}-app"
+
+
+def jdbc_url(pg: PostgresSpec) -> str:
+    """JDBC URL of the warehouse database on the primary."""
+    return f"jdbc:postgresql://{primary_host(pg)}:{PORT}/{pg.database}"
 
 
 def _migrations_config_map(pg: PostgresSpec) -> Manifest:
@@ -114,7 +133,7 @@ def _migration_job(pg: PostgresSpec) -> Manifest:
         "env": [
             {
                 "name": "STREAMFLOW_DSN",
-                "valueFrom": {"secretKeyRef": {"name": f"{pg.name}-app", "key": "uri"}},
+                "valueFrom": {"secretKeyRef": {"name": app_secret(pg), "key": "uri"}},
             }
         ],
         "resources": job.resources.to_manifest(),

@@ -5,28 +5,24 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from generator.components.flink.configuration import shadowed_keys
 from generator.spec.common import (
     CpuQuantity,
     Duration,
+    FieldError,
     Image,
     MemoryQuantity,
     Name,
     StrictModel,
 )
 from generator.spec.quantity import memory_bytes
+from generator.tools import REPO_ROOT
 
 Positive = Annotated[int, Field(ge=1)]
 
-# Settings the spec models explicitly; free-form configuration may not shadow them.
-MODELLED_SETTINGS = (
-    "execution.checkpointing.",
-    "high-availability.",
-    "kubernetes.",
-    "python.",
-    "restart-strategy.",
-    "state.",
-    "taskmanager.numberOfTaskSlots",
-)
+# Arguments the renderer passes to every job, derived from the components that
+# own the address; a spec repeating them would go stale on a rename.
+DERIVED_ARGUMENTS = ("--bootstrap-servers", "--jdbc-url")
 
 
 class ProcessSpec(StrictModel):
@@ -44,7 +40,7 @@ class ProcessSpec(StrictModel):
     @model_validator(mode="after")
     def _whole_mebibytes(self) -> "ProcessSpec":
         if memory_bytes(self.memory) % 2**20:
-            raise ValueError(f"memory {self.memory!r} must be whole MiB (Flink sizes in MiB)")
+            raise FieldError("must be whole MiB (Flink sizes processes in MiB)", ("memory",))
         return self
 
 
@@ -75,6 +71,32 @@ class FlinkJob(StrictModel):
     module: str = Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
     args: list[str] = Field(default_factory=list)
     parallelism: Positive
+
+    @model_validator(mode="after")
+    def _module_exists(self) -> "FlinkJob":
+        parts = self.module.split(".")
+        candidates = [
+            REPO_ROOT.joinpath(*parts[:-1], f"{parts[-1]}.py"),
+            REPO_ROOT.joinpath(*parts, "__main__.py"),
+        ]
+        if parts[0] != "jobs" or not any(path.is_file() for path in candidates):
+            raise FieldError(
+                f"no module {self.module!r} in jobs/ (looked for "
+                f"{candidates[0].relative_to(REPO_ROOT)}); the job image runs `python -m` on it",
+                ("module",),
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_derived_arguments(self) -> "FlinkJob":
+        for index, argument in enumerate(self.args):
+            if argument.split("=", 1)[0] in DERIVED_ARGUMENTS:
+                raise FieldError(
+                    f"{argument.split('=', 1)[0]} is derived from the component that owns it "
+                    "(kafka, postgres) and passed by the renderer; remove it from args",
+                    ("args", index),
+                )
+        return self
 
 
 class CheckpointSpec(StrictModel):
@@ -134,11 +156,12 @@ class FlinkSpec(StrictModel):
 
     @model_validator(mode="after")
     def _configuration_is_free_form_only(self) -> "FlinkSpec":
-        shadowed = sorted(k for k in self.configuration if k.startswith(MODELLED_SETTINGS))
+        shadowed = shadowed_keys(self)
         if shadowed:
-            raise ValueError(
-                f"configuration keys {shadowed} are modelled by the spec "
-                "(checkpointing, restart, cluster, storage); set them there"
+            raise FieldError(
+                f"{shadowed} are set by the renderer from the spec's fields (checkpointing, "
+                "restart, cluster, storage) or wiring (metrics, Python); set those fields instead",
+                *(("configuration", key) for key in shadowed),
             )
         return self
 
@@ -148,20 +171,27 @@ class FlinkSpec(StrictModel):
             needed = sum(job.parallelism for job in self.jobs)
             taskmanagers = self.cluster.taskmanager.replicas
             if taskmanagers is None:
-                raise ValueError(
+                raise FieldError(
                     "a session cluster needs taskmanager.replicas: its slots are reserved up "
-                    "front for every job, and the budget must know them"
+                    "front for every job, and the budget must know them",
+                    ("cluster", "taskmanager", "replicas"),
+                    ("mode",),
                 )
             slots = taskmanagers * self.cluster.taskmanager.slots
             if slots < needed:
-                raise ValueError(
+                raise FieldError(
                     f"session cluster {self.session_name!r} has {slots} task slot(s) "
                     f"({taskmanagers} TaskManager(s) × {self.cluster.taskmanager.slots}) but its "
-                    f"jobs need {needed} (summed parallelism); raise taskmanager.slots or replicas"
+                    f"jobs need {needed} (summed parallelism); raise taskmanager.slots or replicas",
+                    ("cluster", "taskmanager", "slots"),
+                    ("cluster", "taskmanager", "replicas"),
+                    ("jobs",),
                 )
         if self.cluster.jobmanager.replicas > 1 and self.storage.access_mode != "ReadWriteMany":
-            raise ValueError(
+            raise FieldError(
                 f"{self.cluster.jobmanager.replicas} JobManagers share HA metadata: "
-                "storage.access_mode must be ReadWriteMany"
+                "storage.access_mode must be ReadWriteMany",
+                ("storage", "access_mode"),
+                ("cluster", "jobmanager", "replicas"),
             )
         return self

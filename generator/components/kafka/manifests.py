@@ -7,14 +7,28 @@ that would fight the operator (two PDBs over the same pods block evictions).
 
 from typing import Any
 
+from generator.components.kafka.spec import KafkaSpec, NodePool
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import duration_ms
-from generator.spec.kafka import KafkaSpec, NodePool
-from generator.spec.platform import PlatformSpec
 from generator.spec.quantity import memory_bytes
 
 API = "kafka.strimzi.io/v1"
 PLAIN_PORT = 9092
+
+
+def cluster_pods(kafka: KafkaSpec) -> dict[str, str]:
+    """Labels Strimzi puts on every pod of the cluster (brokers, controllers)."""
+    return {"strimzi.io/cluster": kafka.name}
+
+
+def entity_operator_pods(kafka: KafkaSpec) -> dict[str, str]:
+    """Labels of the entity-operator pod (topic operator), an API-server client."""
+    return {"strimzi.io/name": f"{kafka.name}-entity-operator"}
+
+
+def bootstrap_address(kafka: KafkaSpec) -> str:
+    """``host:port`` of the plain listener's bootstrap Service that Strimzi creates."""
+    return f"{kafka.name}-kafka-bootstrap.{kafka.namespace}.svc:{PLAIN_PORT}"
 
 
 def _heap(pool: NodePool) -> str:
@@ -30,7 +44,7 @@ def _node_pool(kafka: KafkaSpec, pool: NodePool) -> Manifest:
     }
     if pool.storage.storage_class:
         storage["class"] = pool.storage.storage_class
-    meta = metadata(pool.name, kafka.namespace, labels={"strimzi.io/cluster": kafka.name})
+    meta = metadata(pool.name, kafka.namespace, labels=cluster_pods(kafka))
     return resource(
         API,
         "KafkaNodePool",
@@ -45,15 +59,7 @@ def _node_pool(kafka: KafkaSpec, pool: NodePool) -> Manifest:
     )
 
 
-def _kafka(spec: PlatformSpec) -> Manifest:
-    kafka = spec.kafka
-    clients = sorted(
-        {
-            flow.source
-            for flow in spec.network.flows
-            if flow.destination == kafka.namespace and PLAIN_PORT in flow.ports
-        }
-    )
+def _kafka(kafka: KafkaSpec, clients: list[str]) -> Manifest:
     listener = {
         "name": "plain",
         "port": PLAIN_PORT,
@@ -61,7 +67,7 @@ def _kafka(spec: PlatformSpec) -> Manifest:
         "tls": False,
         "networkPolicyPeers": [
             {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
-            for namespace in [kafka.namespace, *clients]
+            for namespace in [kafka.namespace, *sorted(set(clients) - {kafka.namespace})]
         ],
     }
     config = {
@@ -94,14 +100,14 @@ def _topics(kafka: KafkaSpec) -> list[Manifest]:
     for topic in kafka.topics:
         config: dict[str, Any] = {
             "cleanup.policy": "delete",
-            "min.insync.replicas": kafka.min_insync_replicas,
+            "min.insync.replicas": kafka.topic_min_insync(topic),
             "retention.ms": duration_ms(topic.retention),
             **topic.config,
         }
         meta = metadata(
             topic.name,
             kafka.namespace,
-            labels={"strimzi.io/cluster": kafka.name},
+            labels=cluster_pods(kafka),
             annotations={"streamflow.io/purpose": topic.purpose},
         )
         topics.append(
@@ -112,7 +118,7 @@ def _topics(kafka: KafkaSpec) -> list[Manifest]:
                 spec={
                     "topicName": topic.name,
                     "partitions": topic.partitions,
-                    "replicas": topic.replicas or kafka.replication_factor,
+                    "replicas": kafka.topic_replicas(topic),
                     "config": config,
                 },
             )
@@ -120,7 +126,7 @@ def _topics(kafka: KafkaSpec) -> list[Manifest]:
     return topics
 
 
-def render(spec: PlatformSpec) -> list[Manifest]:
-    """The Kafka cluster, its node pools and topics."""
-    pools = [_node_pool(spec.kafka, pool) for pool in spec.kafka.node_pools]
-    return [_kafka(spec), *pools, *_topics(spec.kafka)]
+def render(kafka: KafkaSpec, clients: list[str]) -> list[Manifest]:
+    """The Kafka cluster, its node pools and topics; ``clients``: namespaces of its clients."""
+    pools = [_node_pool(kafka, pool) for pool in kafka.node_pools]
+    return [_kafka(kafka, clients), *pools, *_topics(kafka)]

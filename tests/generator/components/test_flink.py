@@ -1,0 +1,86 @@
+"""Flink component: JobManager/TaskManager pods from the CRs, configuration ownership, wiring."""
+
+from typing import Any
+
+from generator.components.base import Rendered
+from generator.components.flink import COMPONENT
+from generator.components.flink.configuration import owned_settings
+from generator.spec.loading import load
+from tests.conftest import REPO, Workspace
+
+Mi = 2**20
+
+
+def _count(manifests: list[dict[str, Any]]) -> list[Any]:
+    return list(COMPONENT.footprints(Rendered(COMPONENT, manifests, [], []), 1))
+
+
+def test_jobmanagers_and_taskmanagers_from_an_application_deployment() -> None:
+    config = {"taskmanager.numberOfTaskSlots": "2", "kubernetes.taskmanager.memory.limit-factor":
+              "1.5"}  # fmt: skip
+    application = {"apiVersion": "flink.apache.org/v1beta1", "kind": "FlinkDeployment",
+                   "metadata": {"name": "app", "namespace": "ns"},
+                   "spec": {"flinkConfiguration": config,
+                            "jobManager": {"replicas": 2,
+                                           "resource": {"cpu": 0.5, "memory": "1024m"}},
+                            "taskManager": {"resource": {"cpu": 1, "memory": "2g"}},
+                            "job": {"parallelism": 5}}}  # fmt: skip
+    found = _count([application])
+    taskmanagers = next(f for f in found if f.workload == "app-taskmanager")
+    # parallelism 5 over 2 slots -> 3 TaskManagers of 2 GiB; JobManagers 2 × 1 GiB
+    assert taskmanagers.replicas == 3
+    assert taskmanagers.pod.memory_limit == 3 * Mi * 1024
+    assert sum(f.total.memory_request for f in found) == (2 * 1024 + 3 * 2048) * Mi
+    assert sum(f.total.cpu_request for f in found) == 2 * 500 + 3 * 1000
+
+
+def test_session_cluster_taskmanagers_follow_session_jobs() -> None:
+    session = {
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkDeployment",
+        "metadata": {"name": "s", "namespace": "ns"},
+        "spec": {
+            "flinkConfiguration": {"taskmanager.numberOfTaskSlots": "2"},
+            "jobManager": {"resource": {"cpu": 0.2, "memory": "512m"}},
+            "taskManager": {"resource": {"cpu": 0.5, "memory": "1g"}},
+        },
+    }
+    jobs = [
+        {
+            "apiVersion": "flink.apache.org/v1beta1",
+            "kind": "FlinkSessionJob",
+            "metadata": {"name": f"j{i}", "namespace": "ns"},
+            "spec": {"deploymentName": "s", "job": {"parallelism": 1}},
+        }
+        for i in range(3)
+    ]
+    assert sum(f.total.memory_request for f in _count([session, *jobs])) == (512 + 2 * 1024) * Mi
+
+
+def test_rendered_configuration_holds_every_owned_key_unchanged() -> None:
+    platform = load("prod", REPO / "specs")
+    flink = COMPONENT.section(platform.spec)
+    deployments = [m for m in COMPONENT.manifests(platform) if m["kind"] == "FlinkDeployment"]
+    assert deployments
+    for deployment in deployments:
+        configuration = deployment["spec"]["flinkConfiguration"]
+        assert owned_settings(flink).items() <= configuration.items()
+
+
+def test_a_tunable_default_may_be_overridden(rendered: Workspace) -> None:
+    rendered.edit("platform.yaml", lambda d: d["flink"]["configuration"].__setitem__(
+        "jobmanager.memory.jvm-metaspace.size", "160m"))  # fmt: skip
+    assert rendered.run("render") == 0
+    text = (rendered.root / "apps/flink/base/flinkdeployment.yaml").read_text()
+    assert "jobmanager.memory.jvm-metaspace.size: 160m" in text
+
+
+def test_jobs_get_kafka_and_postgres_addresses_from_those_components() -> None:
+    platform = load("dev", REPO / "specs")
+    jobs = [m for m in COMPONENT.manifests(platform) if m["kind"] == "FlinkSessionJob"]
+    for job in jobs:
+        args = job["spec"]["job"]["args"]
+        assert args[args.index("--bootstrap-servers") + 1] == (
+            "streamflow-kafka-bootstrap.streamflow-kafka.svc:9092"
+        )
+        assert args[args.index("--jdbc-url") + 1].startswith("jdbc:postgresql://streamflow-pg-rw.")
