@@ -18,8 +18,8 @@ from sklearn.ensemble import IsolationForest
 
 from jobs.detection.config import load_rules
 from jobs.events.world import build_world
-from jobs.model.export import export_forest
-from jobs.model.forest import ForestScorer
+from jobs.ml.export import export_forest
+from jobs.ml.forest import ForestScorer
 from jobs.train.dataset import generated, replay
 
 SKLEARN_SINGLE = 1_000

@@ -99,8 +99,11 @@ class Component(Generic[S]):
         return value
 
     def namespace(self, spec: PlatformSpec) -> str | None:
-        """Destination namespace of its kustomize Application (None: cluster-scoped)."""
-        return None
+        """Destination namespace of its Application: its section's ``namespace``, if any."""
+        if self.key is None:
+            return None
+        namespace = getattr(self.section(spec), "namespace", None)
+        return namespace if isinstance(namespace, str) else None
 
     def namespaces_used(self, spec: PlatformSpec) -> dict[tuple[str | int, ...], str]:
         """Spec field path → namespace, for every namespace the section names."""

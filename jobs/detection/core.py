@@ -23,7 +23,7 @@ from jobs.models.events import FraudAlert, RuleHit
 from jobs.models.state import CustomerFraudState
 
 if TYPE_CHECKING:  # the scorer needs NumPy; rules-only callers (the bronze backfill) do not
-    from jobs.model.forest import ForestScorer
+    from jobs.ml.forest import ForestScorer
 
 ALERT_NAMESPACE = uuid.UUID("5f1c1c9e-6f4b-4c55-9a39-2f6a8f0b7c11")
 

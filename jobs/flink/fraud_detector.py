@@ -30,7 +30,7 @@ from jobs.flink.environment import common_arguments, create_environment, job_opt
 from jobs.flink.keying import keyed_by_first_field
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
-from jobs.model.loader import load_model
+from jobs.ml.loader import load_model
 from jobs.models.events import FraudAlert
 from jobs.models.state import CustomerFraudState, StateDecodeError
 

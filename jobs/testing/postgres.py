@@ -95,7 +95,7 @@ class PostgresServer(ManagedServer):
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=60 -c shared_buffers=64MB"
         )
-        self.resume()
+        self.start_server()
         self.create_database(self.database)
         if migrate:
             from jobs.migrations.runner import migrate as apply  # noqa: PLC0415
@@ -117,7 +117,7 @@ class PostgresServer(ManagedServer):
             name,
         )
 
-    def pause(self) -> None:
+    def stop_keeping_data(self) -> None:
         """Shut the server down but keep its data (outage tests)."""
         self._checked(
             "pg_ctl stop",
@@ -130,8 +130,8 @@ class PostgresServer(ManagedServer):
             "stop",
         )
 
-    def resume(self) -> None:
-        """Start the server (again, after ``pause``) on its port."""
+    def start_server(self) -> None:
+        """Start the server on its port: the first time, or again after ``stop_keeping_data``."""
         self._checked(
             "pg_ctl start",
             str(server_binaries() / "pg_ctl"),

@@ -8,9 +8,9 @@ import numpy as np
 
 from jobs.detection.config import RulesConfig
 from jobs.detection.features import FEATURES
-from jobs.model.artifact import Manifest, write_artifact
-from jobs.model.export import export_forest
-from jobs.model.forest import ForestScorer
+from jobs.ml.artifact import Manifest, write_artifact
+from jobs.ml.export import export_forest
+from jobs.ml.forest import ForestScorer
 from jobs.train.dataset import Dataset
 from jobs.train.metrics import quality
 

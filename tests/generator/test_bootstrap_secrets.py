@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.components import postgres
+from generator.spec.loading import load
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 BOOTSTRAP = REPOSITORY / "terragrunt" / "modules" / "argocd" / "main.tf"
 
@@ -53,3 +56,20 @@ def test_airflow_secrets_come_from_the_bootstrap(environment: str) -> None:
     referenced = {f"{namespace}/{name}" for name in secret_names(values)}
     assert "streamflow-orchestration/airflow-warehouse-connection" in referenced
     assert referenced <= bootstrap_secrets()
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_bootstrap_connection_strings_use_the_derived_database_address(environment: str) -> None:
+    # The bootstrap cannot import the generator, so its URIs hold the host literally;
+    # this keeps them equal to what the postgres component derives (and the Flink jobs get).
+    platform = load(environment, REPOSITORY / "specs")
+    host = postgres.COMPONENT.primary_host(platform.spec)
+    uris = re.findall(r'"postgresql://[^@\n]+@([^"/\n]+)/(\w+)"', BOOTSTRAP.read_text())
+    assert uris
+    for address, _database in uris:
+        assert address == f"{host}:5432"
+    section = postgres.COMPONENT.section(platform.spec)
+    assert {database for _, database in uris} == {
+        section.database,
+        *(extra.name for extra in section.extra_databases),
+    }

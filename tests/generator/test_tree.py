@@ -75,3 +75,45 @@ def test_check_passes_on_fresh_output_and_render_repairs(rendered: Workspace) ->
     assert rendered.run("render") == 0
     assert rendered.run("render", "--check") == 0
     assert Path(target).exists()
+
+
+STAGING = """\
+# staging: three nodes, prod-like Kafka replication, dev-sized everything else
+cluster:
+  nodes: 3
+  memory_budget: 8Gi
+kafka:
+  replication_factor: 3
+  min_insync_replicas: 2
+  node_pools:
+    - name: dual-role
+      replicas: 3
+"""
+
+
+@pytest.mark.tools
+def test_a_new_environment_file_renders_end_to_end(
+    rendered: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (rendered.specs / "environments" / "staging.yaml").write_text(STAGING, encoding="utf-8")
+    assert rendered.run("render") == 0
+    root = rendered.root
+    assert (root / "argocd/staging/root.yaml").read_text().count("path: argocd/staging/apps") == 1
+    apps = {p.stem for p in (root / "argocd/staging/apps").glob("*.yaml")}
+    assert apps == {p.stem for p in (root / "argocd/dev/apps").glob("*.yaml")}
+    overlays = {p.name for p in (root / "overlays/staging").iterdir()}
+    assert overlays == {p.name for p in (root / "overlays/dev").iterdir()}
+    # only Kafka differs from the base: its overlay patches the cluster, pool and topics
+    patched = {p.relative_to(root / "overlays/staging").parts[0]
+               for p in (root / "overlays/staging").rglob("patches/*")}  # fmt: skip
+    assert patched == {"kafka"}
+    pool = (root / "overlays/staging/kafka/patches/kafkanodepool-dual-role.yaml").read_text()
+    assert "path: /spec/replicas\n  value: 3" in pool
+    capsys.readouterr()
+    assert rendered.run("budget", "--env", "staging") == 0
+    table = capsys.readouterr().out
+    assert "== staging ==" in table and "of 8192Mi budget" in table
+    exporter = next(line for line in table.splitlines() if "prometheus-node-exporter" in line)
+    assert " 3 " in exporter  # a DaemonSet: one pod per node
+    assert rendered.run("render", "--check") == 0
+    assert rendered.run("validate") == 0

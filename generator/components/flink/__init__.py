@@ -92,10 +92,6 @@ class Flink(Component[FlinkSpec]):
     pod_counters: ClassVar[Mapping[str, PodCounter]] = {"FlinkDeployment": _deployment_pods}
     inert_kinds = frozenset({"FlinkSessionJob"})
 
-    def namespace(self, spec: PlatformSpec) -> str:
-        """The namespace of the clusters and jobs."""
-        return self.section(spec).namespace
-
     def connections(self, platform: Platform) -> list[Connection]:
         """The jobs consume and produce Kafka topics and write bronze through JDBC."""
         spec = platform.spec

@@ -62,10 +62,6 @@ class Kafka(Component[KafkaSpec]):
     }
     inert_kinds = frozenset({"KafkaTopic"})
 
-    def namespace(self, spec: PlatformSpec) -> str:
-        """The namespace of the cluster and its topics."""
-        return self.section(spec).namespace
-
     def bootstrap_address(self, spec: PlatformSpec) -> str:
         """What clients pass as ``--bootstrap-servers``."""
         return manifests.bootstrap_address(self.section(spec))

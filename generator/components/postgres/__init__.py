@@ -41,10 +41,6 @@ class Postgres(Component[PostgresSpec]):
     pod_counters: ClassVar[Mapping[str, PodCounter]] = {"Cluster": _instance_pods}
     inert_kinds = frozenset({"Database", "ScheduledBackup"})
 
-    def namespace(self, spec: PlatformSpec) -> str:
-        """The namespace of the cluster."""
-        return self.section(spec).namespace
-
     def jdbc_url(self, spec: PlatformSpec) -> str:
         """What the Flink jobs pass as ``--jdbc-url``."""
         return manifests.jdbc_url(self.section(spec))

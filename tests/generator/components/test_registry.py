@@ -16,7 +16,6 @@ from generator.components.base import Component, Endpoint, Platform
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import Name, Resources, StrictModel
 from generator.spec.loading import load
-from generator.spec.platform import PlatformSpec
 from generator.tree import render_environment
 from tests.conftest import REPO, Workspace
 
@@ -32,9 +31,6 @@ class Redis(Component[RedisSpec]):
     key = "redis"
     model = RedisSpec
     wave = 2
-
-    def namespace(self, spec: PlatformSpec) -> str:
-        return self.section(spec).namespace
 
     def endpoints(self, platform: Platform) -> list[Endpoint]:
         redis = self.section(platform.spec)

@@ -46,12 +46,12 @@ def test_postgres_outage_loses_nothing(stack: Stack) -> None:
             lambda: stack.query("SELECT count(*) FROM bronze.raw_transactions")[0][0] > 0,
             what="the first rows",
         )
-        stack.postgres.pause()
+        stack.postgres.stop_keeping_data()
         stack.produce(second)
         import time  # noqa: PLC0415
 
         time.sleep(5)
-        stack.postgres.resume()
+        stack.postgres.start_server()
         wait_for(
             lambda: stack.query("SELECT count(*) FROM bronze.raw_transactions")[0][0] == 6_000,
             what="all 6000 rows after the outage",

@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 
-from jobs.model.forest import ForestArrays
+from jobs.ml.forest import ForestArrays
 
 
 def export_forest(model: Any, n_features: int) -> ForestArrays:

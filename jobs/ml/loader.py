@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jobs.detection.features import FEATURES
-from jobs.model.artifact import ArtifactError, Manifest, read_artifact
-from jobs.model.forest import ForestScorer
+from jobs.ml.artifact import ArtifactError, Manifest, read_artifact
+from jobs.ml.forest import ForestScorer
 
 LOGGER = logging.getLogger("streamflow.model")
 

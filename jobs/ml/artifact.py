@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from jobs.model.forest import ForestArrays
+from jobs.ml.forest import ForestArrays
 
 FORMAT = "streamflow-iforest/1"
 MANIFEST = "model.json"

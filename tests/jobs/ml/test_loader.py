@@ -10,9 +10,9 @@ import pytest
 from sklearn.ensemble import IsolationForest
 
 from jobs.detection.features import FEATURES
-from jobs.model.artifact import Manifest, read_artifact, write_artifact
-from jobs.model.export import export_forest
-from jobs.model.loader import load_model
+from jobs.ml.artifact import Manifest, read_artifact, write_artifact
+from jobs.ml.export import export_forest
+from jobs.ml.loader import load_model
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import numpy.typing as npt
 import pytest
 from sklearn.ensemble import IsolationForest
 
-from jobs.model.export import export_forest
-from jobs.model.forest import FeatureError, ForestScorer
+from jobs.ml.export import export_forest
+from jobs.ml.forest import FeatureError, ForestScorer
 
 FEATURES = 6
 
