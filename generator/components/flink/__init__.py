@@ -23,7 +23,6 @@ from generator.components.flink import manifests
 from generator.components.flink.spec import FlinkSpec
 from generator.render.objects import Manifest
 from generator.reservations import BudgetError, Footprint, Reservation, name_of, pod_reservation
-from generator.spec.platform import PlatformSpec
 from generator.spec.quantity import QuantityError, flink_memory_bytes
 
 MAIN_CONTAINER = "flink-main-container"
