@@ -48,8 +48,14 @@ class Stack:
             events, KafkaSink(self.kafka.bootstrap_servers, topic), progress=Progress(False)
         )
 
-    def read(self, topic: str, committed: bool = True) -> list[bytes]:
-        """Every record of a one-partition-or-more topic, read_committed by default."""
+    def read(self, topic: str, committed: bool = True, timeout: float = 120.0) -> list[bytes]:
+        """Every record of a topic up to its end offsets now, read_committed by default.
+
+        The end is each partition's end offset as this consumer's isolation level
+        sees it (the last stable offset for read_committed), and reading stops when
+        the consumer's position reaches it — never on a quiet poll, which on a
+        loaded machine can come before the first fetch.
+        """
         consumer = Consumer(
             {
                 "bootstrap.servers": self.kafka.bootstrap_servers,
@@ -58,15 +64,39 @@ class Stack:
                 "isolation.level": "read_committed" if committed else "read_uncommitted",
             }
         )
-        partitions = platform_topics()[topic]
-        consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
+        partitions = [TopicPartition(topic, p, 0) for p in range(platform_topics()[topic])]
         values: list[bytes] = []
         try:
-            while batch := consumer.consume(num_messages=5_000, timeout=3):
+            ends = {p.partition: consumer.get_watermark_offsets(p, timeout=30)[1]
+                    for p in partitions}  # fmt: skip
+            consumer.assign(partitions)
+            deadline = time.monotonic() + timeout
+            while any(
+                max(position.offset, 0) < ends[position.partition]
+                for position in consumer.position(partitions)
+            ):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{topic}: not at its end offsets {ends} after {timeout:.0f}s")
+                batch = consumer.consume(num_messages=5_000, timeout=1)
                 values += [m.value() or b"" for m in batch if m.error() is None]
         finally:
             consumer.close()
         return values
+
+    def consumed(self, group: str, topic: str) -> bool:
+        """Whether ``group`` has committed offsets at the end of every partition of ``topic``.
+
+        A Flink Kafka source commits its offsets when a checkpoint completes, so
+        this holds once everything now in the topic is in the job's checkpointed state.
+        """
+        consumer = Consumer({"bootstrap.servers": self.kafka.bootstrap_servers, "group.id": group})
+        partitions = [TopicPartition(topic, p) for p in range(platform_topics()[topic])]
+        try:
+            committed = consumer.committed(partitions, timeout=30)
+            ends = [consumer.get_watermark_offsets(p, timeout=30)[1] for p in partitions]
+        finally:
+            consumer.close()
+        return all(c.offset >= end for c, end in zip(committed, ends, strict=True))
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Rows of a query against the warehouse."""

@@ -2,7 +2,6 @@
 
 import collections
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,7 +69,8 @@ def test_state_survives_a_savepoint_and_alerts_are_not_duplicated(
         lambda: stack.query("SELECT count(*) FROM bronze.raw_fraud_alerts")[0][0] > 0,
         what="alerts from the first run",
     )
-    time.sleep(3)  # let the first two burst purchases reach the state
+    wait_for(lambda: stack.consumed("flink-fraud", "transactions.raw"),
+             what="the first two burst purchases in checkpointed state")  # fmt: skip
     savepoint = client.stop_with_savepoint(False, (tmp_path / "savepoints").as_uri()).result()
     before = stack.query("SELECT count(*) FROM bronze.raw_fraud_alerts")[0][0]
 
@@ -90,7 +90,12 @@ def test_state_survives_a_savepoint_and_alerts_are_not_duplicated(
             ),
             what="alerts for the burst purchases after the restart",
         )
-        time.sleep(3)  # one more checkpoint commits the Kafka transaction
+        # The Kafka alerts become visible when a checkpoint commits their transaction.
+        wait_for(
+            lambda: {fourth, fifth} <= {json.loads(r)["transaction_id"]
+                                        for r in stack.read("fraud.alerts")},
+            what="the burst alerts committed to fraud.alerts",
+        )  # fmt: skip
     finally:
         client.cancel().result()
 
