@@ -12,6 +12,8 @@ TOOLS := $(abspath .tools/bin)
 KUSTOMIZE_VERSION := v5.8.1
 KUBECONFORM_VERSION := v0.7.0
 HCLFMT_VERSION := v2.25.0
+# promtool of Prometheus 3.x (Go module v0.316.0): checks and unit-tests the generated rules.
+PROMTOOL_VERSION := v0.316.0
 
 .PHONY: render system setup tools check test lint typecheck unit bench clean
 
@@ -59,8 +61,13 @@ $(TOOLS)/.hclfmt-$(HCLFMT_VERSION):
 	GOBIN=$(TOOLS) go install github.com/hashicorp/hcl/v2/cmd/hclfmt@$(HCLFMT_VERSION)
 	touch $@
 
+$(TOOLS)/.promtool-$(PROMTOOL_VERSION):
+	mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) GOFLAGS=-mod=mod go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
+	touch $@
+
 tools: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION) \
-	$(TOOLS)/.hclfmt-$(HCLFMT_VERSION)
+	$(TOOLS)/.hclfmt-$(HCLFMT_VERSION) $(TOOLS)/.promtool-$(PROMTOOL_VERSION)
 
 system:
 	bash scripts/install-system-deps.sh

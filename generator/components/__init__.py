@@ -6,7 +6,15 @@ Adding a component is a module (or package) of its own, its section in
 
 from typing import Any
 
-from generator.components import charts, flink, kafka, namespaces, network_policies, postgres
+from generator.components import (
+    charts,
+    flink,
+    kafka,
+    monitoring,
+    namespaces,
+    network_policies,
+    postgres,
+)
 from generator.components.base import Component
 
 REGISTRY: tuple[Component[Any], ...] = (
@@ -16,4 +24,5 @@ REGISTRY: tuple[Component[Any], ...] = (
     kafka.COMPONENT,
     postgres.COMPONENT,
     flink.COMPONENT,
+    monitoring.COMPONENT,
 )

@@ -54,6 +54,32 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class MetricsEndpoint:
+    """A port Prometheus scrapes, and the metric names worth keeping from it.
+
+    ``component`` becomes the target label ``streamflow_component`` — the label
+    every rule and panel selects on, in the cluster and in the local stack alike.
+    ``service``: the port is on a Service with the ``pods`` labels (ServiceMonitor);
+    otherwise only on pods (PodMonitor). ``keep``: if set, the only metric names
+    kept from this target (high-cardinality series nobody reads are dropped).
+    """
+
+    component: str
+    name: str
+    namespace: str
+    pods: Mapping[str, str]
+    port: str
+    number: int
+    path: str = "/metrics"
+    service: bool = False
+    keep: tuple[str, ...] = ()
+
+    def as_endpoint(self) -> Endpoint:
+        """The same port as a network endpoint, for the scraper's connection."""
+        return Endpoint(self.component, self.name, self.namespace, self.pods, (self.number,))
+
+
+@dataclass(frozen=True)
 class Connection:
     """A connection the platform needs: from pods of one namespace to an endpoint."""
 
@@ -130,6 +156,10 @@ class Component(Generic[S]):
 
     def api_clients(self, platform: "Platform") -> list[ApiClient]:
         """Its pods that talk to the Kubernetes API."""
+        return []
+
+    def metrics_endpoints(self, platform: "Platform") -> list[MetricsEndpoint]:
+        """Ports of its pods (or operators' pods) that Prometheus scrapes."""
         return []
 
     def render(self, platform: "Platform") -> "Rendered":
@@ -232,3 +262,7 @@ class Platform:
     def api_clients(self) -> list[ApiClient]:
         """Every pod selector that needs the Kubernetes API."""
         return [client for c in self.registry for client in c.api_clients(self)]
+
+    def metrics_endpoints(self) -> list[MetricsEndpoint]:
+        """Every scrape target of every component."""
+        return [e for c in self.registry for e in c.metrics_endpoints(self)]

@@ -6,7 +6,7 @@ that call the Kubernetes API, and its own sync wave. Every release becomes its
 own ArgoCD Application; it renders no kustomize objects.
 """
 
-from generator.components.base import ApiClient, Component, Platform
+from generator.components.base import ApiClient, Component, MetricsEndpoint, Platform
 from generator.spec.helm import HelmRelease
 from generator.spec.platform import PlatformSpec
 
@@ -35,6 +35,15 @@ class Charts(Component[list[HelmRelease]]):
             for release in self.section(platform.spec)
             for pods in release.api_server_clients
         ]
+
+    def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
+        """Each release's declared metrics ports, labelled with the release's name."""
+        return [
+            MetricsEndpoint(release.name, m.name, release.namespace, m.pods, m.port, m.number,
+                            m.path, m.service)
+            for release in self.section(platform.spec)
+            for m in release.metrics
+        ]  # fmt: skip
 
 
 COMPONENT = Charts()

@@ -95,11 +95,28 @@ def _secret_literals(values: Any, path: tuple[str | int, ...]) -> Iterator[tuple
             yield from _secret_literals(item, (*path, index))
 
 
+class ChartMetrics(StrictModel):
+    """A metrics port of a chart's pods, scraped by Prometheus.
+
+    ``service``: the chart also puts the port on a Service whose labels are
+    ``pods`` (then a ServiceMonitor scrapes it); otherwise a PodMonitor does,
+    so a port that exists only on pods is never looked for on a Service.
+    """
+
+    name: Name
+    pods: dict[str, str] = Field(min_length=1)
+    port: Name
+    number: Annotated[int, Field(ge=1, le=65535)]
+    path: str = "/metrics"
+    service: bool = False
+
+
 class HelmRelease(StrictModel):
     """One chart installed into one namespace, synced by its own ArgoCD Application.
 
     ``api_server_clients``: pod selectors of the chart's pods that call the
     Kubernetes API (operators); the NetworkPolicies admit exactly those.
+    ``metrics``: the chart's metrics ports, scraped by the monitoring component.
     """
 
     name: Name
@@ -110,6 +127,7 @@ class HelmRelease(StrictModel):
     values: JsonObject = Field(default_factory=dict)
     pods: list[ChartPod] = Field(default_factory=list)
     api_server_clients: list[dict[str, str]] = Field(default_factory=list)
+    metrics: list[ChartMetrics] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _no_secrets_in_values(self) -> "HelmRelease":

@@ -103,10 +103,14 @@ def test_a_new_environment_file_renders_end_to_end(
     assert apps == {p.stem for p in (root / "argocd/dev/apps").glob("*.yaml")}
     overlays = {p.name for p in (root / "overlays/staging").iterdir()}
     assert overlays == {p.name for p in (root / "overlays/dev").iterdir()}
-    # only Kafka differs from the base: its overlay patches the cluster, pool and topics
+    # only Kafka differs from the base: its overlay patches the cluster, pool and topics,
+    # and monitoring's KafkaBrokerDown rule follows the broker count
     patched = {p.relative_to(root / "overlays/staging").parts[0]
                for p in (root / "overlays/staging").rglob("patches/*")}  # fmt: skip
-    assert patched == {"kafka"}
+    assert patched == {"kafka", "monitoring"}
+    rules = (root / "overlays/staging/monitoring/patches"
+             / "prometheusrule-streamflow-platform-alerts.yaml").read_text()  # fmt: skip
+    assert 'count(up{streamflow_component="kafka"} == 1) or vector(0)) < 3' in rules
     pool = (root / "overlays/staging/kafka/patches/kafkanodepool-dual-role.yaml").read_text()
     assert "path: /spec/replicas\n  value: 3" in pool
     capsys.readouterr()

@@ -16,11 +16,14 @@ from generator.components.base import (
     ApiClient,
     Component,
     Connection,
+    MetricsEndpoint,
     Platform,
     PodCounter,
 )
 from generator.components.flink import manifests
+from generator.components.flink.configuration import METRICS_PORT
 from generator.components.flink.spec import FlinkSpec
+from generator.metrics import Source, names
 from generator.render.objects import Manifest
 from generator.reservations import BudgetError, Footprint, Reservation, name_of, pod_reservation
 from generator.spec.quantity import QuantityError, flink_memory_bytes
@@ -114,6 +117,19 @@ class Flink(Component[FlinkSpec]):
         """JobManagers create TaskManager pods and keep HA leader ConfigMaps."""
         namespace = self.section(platform.spec).namespace
         return [ApiClient(namespace, {"component": "jobmanager"})]
+
+    def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
+        """Flink's Prometheus reporter on every JobManager and TaskManager.
+
+        Flink exports thousands of series per job (every operator, subtask and
+        task metric); only the catalogued ones are kept.
+        """
+        namespace = self.section(platform.spec).namespace
+        keep = (*names(Source.FLINK), *names(Source.JOB))
+        return [
+            MetricsEndpoint(self.name, "processes", namespace, manifests.PROCESS_PODS,
+                            manifests.METRICS_PORT_NAME, METRICS_PORT, keep=keep)
+        ]  # fmt: skip
 
     def manifests(self, platform: Platform) -> list[Manifest]:
         """Storage, RBAC, clusters, jobs and JobManager PDBs."""

@@ -11,7 +11,12 @@ own ``FlinkDeployment`` with the jar read from the image (``local://``).
 from dataclasses import dataclass
 from typing import Any
 
-from generator.components.flink.configuration import DATA_MOUNT, PYTHON, flink_configuration
+from generator.components.flink.configuration import (
+    DATA_MOUNT,
+    METRICS_PORT,
+    PYTHON,
+    flink_configuration,
+)
 from generator.components.flink.spec import FlinkJob, FlinkSpec, ProcessSpec
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
@@ -21,6 +26,9 @@ API = "flink.apache.org/v1beta1"
 SERVICE_ACCOUNT = "flink"
 DATA_VOLUME = "flink-data"
 PYTHON_DRIVER = "org.apache.flink.client.python.PythonDriver"
+METRICS_PORT_NAME = "metrics"
+# Labels the operator's native Kubernetes integration puts on JobManager and TaskManager pods.
+PROCESS_PODS = {"type": "flink-native-kubernetes"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ def _pod_template(flink: FlinkSpec) -> dict[str, Any]:
     container = {
         "name": "flink-main-container",
         "env": credentials,
+        "ports": [{"name": METRICS_PORT_NAME, "containerPort": METRICS_PORT, "protocol": "TCP"}],
         "securityContext": restricted_container_security(read_only_root=False),
         "volumeMounts": [{"name": DATA_VOLUME, "mountPath": DATA_MOUNT}],
     }

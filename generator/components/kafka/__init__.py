@@ -13,11 +13,13 @@ from generator.components.base import (
     ApiClient,
     Component,
     Endpoint,
+    MetricsEndpoint,
     Platform,
     PodCounter,
 )
 from generator.components.kafka import manifests
 from generator.components.kafka.spec import KafkaSpec
+from generator.metrics import Source, names
 from generator.render.objects import Manifest
 from generator.reservations import Footprint, container_reservation, name_of, pod_reservation
 from generator.spec.platform import PlatformSpec
@@ -85,7 +87,15 @@ class Kafka(Component[KafkaSpec]):
         """Kafka, node pools and topics; the listener admits exactly the connecting namespaces."""
         bootstrap = self.bootstrap(platform.spec)
         clients = [c.source for c in platform.connections() if c.destination == bootstrap]
-        return manifests.render(self.section(platform.spec), clients)
+        return manifests.render(self.section(platform.spec), clients, names(Source.KAFKA))
+
+    def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
+        """The brokers' Strimzi metrics reporter (its allow-list already trims the names)."""
+        kafka = self.section(platform.spec)
+        return [
+            MetricsEndpoint(self.name, "brokers", kafka.namespace, manifests.broker_pods(kafka),
+                            manifests.METRICS_PORT_NAME, manifests.METRICS_PORT)
+        ]  # fmt: skip
 
 
 COMPONENT = Kafka()

@@ -14,6 +14,18 @@ from generator.spec.quantity import memory_bytes
 
 API = "kafka.strimzi.io/v1"
 PLAIN_PORT = 9092
+METRICS_PORT = 9404
+METRICS_PORT_NAME = "tcp-prometheus"
+
+
+def broker_pods(kafka: KafkaSpec) -> dict[str, str]:
+    """Labels of the broker pods (not the entity operator, which has no metrics port)."""
+    return {**cluster_pods(kafka), "strimzi.io/broker-role": "true"}
+
+
+def metrics_allow_list(names: tuple[str, ...]) -> list[str]:
+    """Strimzi reporter allow-list: exactly these names (counters may carry ``_total``)."""
+    return sorted({f"{name.removesuffix('_total')}(_total)?" for name in names})
 
 
 def cluster_pods(kafka: KafkaSpec) -> dict[str, str]:
@@ -59,7 +71,7 @@ def _node_pool(kafka: KafkaSpec, pool: NodePool) -> Manifest:
     )
 
 
-def _kafka(kafka: KafkaSpec, clients: list[str]) -> Manifest:
+def _kafka(kafka: KafkaSpec, clients: list[str], metrics: tuple[str, ...]) -> Manifest:
     listener = {
         "name": "plain",
         "port": PLAIN_PORT,
@@ -88,6 +100,10 @@ def _kafka(kafka: KafkaSpec, clients: list[str]) -> Manifest:
                 "metadataVersion": kafka.metadata_version,
                 "listeners": [listener],
                 "config": config,
+                "metricsConfig": {
+                    "type": "strimziMetricsReporter",
+                    "values": {"allowList": metrics_allow_list(metrics)},
+                },
                 "template": {"podDisruptionBudget": {"maxUnavailable": kafka.pdb_max_unavailable}},
             },
             "entityOperator": {"topicOperator": {"resources": kafka.topic_operator.to_manifest()}},
@@ -126,7 +142,7 @@ def _topics(kafka: KafkaSpec) -> list[Manifest]:
     return topics
 
 
-def render(kafka: KafkaSpec, clients: list[str]) -> list[Manifest]:
-    """The Kafka cluster, its node pools and topics; ``clients``: namespaces of its clients."""
+def render(kafka: KafkaSpec, clients: list[str], metrics: tuple[str, ...]) -> list[Manifest]:
+    """Cluster, node pools, topics; ``clients``: client namespaces; ``metrics``: names kept."""
     pools = [_node_pool(kafka, pool) for pool in kafka.node_pools]
-    return [_kafka(kafka, clients), *pools, *_topics(kafka)]
+    return [_kafka(kafka, clients, metrics), *pools, *_topics(kafka)]

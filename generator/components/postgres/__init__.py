@@ -13,6 +13,7 @@ from generator.components.base import (
     ApiClient,
     Component,
     Endpoint,
+    MetricsEndpoint,
     Platform,
     PodCounter,
 )
@@ -64,6 +65,14 @@ class Postgres(Component[PostgresSpec]):
         """Instance managers watch their Cluster and Secrets through the API."""
         pg = self.section(platform.spec)
         return [ApiClient(pg.namespace, manifests.instance_pods(pg))]
+
+    def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
+        """Each instance's exporter: CloudNativePG's metrics and the freshness queries."""
+        pg = self.section(platform.spec)
+        return [
+            MetricsEndpoint(self.name, "instances", pg.namespace, manifests.instance_pods(pg),
+                            manifests.METRICS_PORT_NAME, manifests.METRICS_PORT)
+        ]  # fmt: skip
 
     def manifests(self, platform: Platform) -> list[Manifest]:
         """Cluster, extra databases, the scheduled backup and the migration Job."""

@@ -4,6 +4,7 @@ CNPG creates the instance pods, their PDBs (``enablePDB``) and the app user's
 Secret (``<cluster>-app``); workloads reference that Secret by name.
 """
 
+from generator.components.postgres import monitoring
 from generator.components.postgres.spec import PostgresSpec
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
@@ -11,6 +12,8 @@ from jobs.migrations.catalog import bootstrap_scripts
 
 API = "postgresql.cnpg.io/v1"
 PORT = 5432
+METRICS_PORT = 9187
+METRICS_PORT_NAME = "metrics"
 MIGRATION_USER = 9999
 
 
@@ -68,7 +71,13 @@ def _cluster(pg: PostgresSpec) -> Manifest:
         "postgresql": {"parameters": dict(sorted(pg.parameters.items()))},
         "storage": storage,
         "resources": pg.resources.to_manifest(),
-        "monitoring": {"enablePodMonitor": False},
+        # The PodMonitor is the monitoring component's (one way for every target).
+        "monitoring": {
+            "enablePodMonitor": False,
+            "customQueriesConfigMap": [
+                {"name": monitoring.config_map_name(pg), "key": monitoring.KEY}
+            ],
+        },
     }
     if pg.backup.snapshot_class:
         spec["backup"] = {"volumeSnapshot": {"className": pg.backup.snapshot_class}}
@@ -167,6 +176,7 @@ def render(pg: PostgresSpec) -> list[Manifest]:
     """The PostgreSQL cluster and what hangs off it."""
     return [
         _migrations_config_map(pg),
+        monitoring.config_map(pg),
         _cluster(pg),
         *_databases(pg),
         _backup(pg),
