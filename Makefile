@@ -28,7 +28,7 @@ $(VENV)/.dev: $(VENV)/.generator
 
 $(JOBS_VENV)/.jobs: pyproject.toml
 	$(PYTHON) -m venv $(JOBS_VENV)
-	$(JOBS_PY) -m pip install --quiet --disable-pip-version-check -e '.[streaming,test]' --config-settings editable_mode=compat
+	$(JOBS_PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,streaming,test]' --config-settings editable_mode=compat
 	touch $@
 
 # dbt and Airflow each get their own virtualenv (docs/adr/0002-dependencies.md). The

@@ -135,12 +135,17 @@ CATALOGUE: tuple[Metric, ...] = (
     # The jobs' own metrics (jobs/flink/metrics.py)
     _job("events_received", "raw events read by the transaction-processor"),
     _job("events_processed", "events written to bronze"),
-    _job("events_dead_lettered", "events sent to the DLQ, with label error"),
+    _job("error_dead_lettered", "events sent to the DLQ, by label error (the error type)"),
     _job("decisions", "transactions scored by the fraud-detector"),
-    _job("alerts", "alerts raised, with label rule_id (one series per rule hit)"),
-    _job("latency_events", "events timed against the latency thresholds, by job"),
-    _job("latency_within", "events whose latency was within le seconds, with label le"),
+    _job("alerts", "alerts raised"),
+    _job("rule_id_alerts", "alerts by label rule_id (an alert counts once per rule it hit)"),
+    _job("measure_latency_events", "events timed, by label measure (processing, detection)"),
+    _job(
+        "measure_le_latency_bucket",
+        "events by latency bucket: labels measure and le (upper bound in seconds, or +Inf)",
+    ),
     _job("last_event_time_ms", "event time of the newest event seen (ms since the epoch)"),
+    _job("model_available", "1 while the fraud-detector scores with its model, 0 rules only"),
     # Warehouse freshness through CloudNativePG custom queries
     Metric(
         "cnpg_streamflow_bronze_newest_ingested_seconds",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests need, from Debian: a PostgreSQL server (initdb,
-# pg_ctl), a JDK (Kafka broker, later PyFlink) and Maven (resolves Kafka's jars).
+# pg_ctl), a JDK (Kafka broker, later PyFlink), Maven (resolves Kafka's jars) and
+# a Prometheus server (the live metric-contract and alert tests).
 # Installs only what is missing; needs root (CI and sessions run as root).
 set -euo pipefail
 missing=()
@@ -8,11 +9,13 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
+[ -x /usr/bin/prometheus ] || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Debian's postgresql package starts a cluster of its own; the tests start theirs.
+# Debian's postgresql (and prometheus) packages start servers of their own where an
+# init system runs; the tests start theirs on free ports.
 echo "system deps: $(ls -d /usr/lib/postgresql/*/bin | tail -1), $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | head -1)"

@@ -20,6 +20,7 @@ from pyflink.datastream.state_backend import EmbeddedRocksDBStateBackend
 from pyflink.table import StreamTableEnvironment
 
 from jobs.flink.jars import connector_jars
+from jobs.flink.metrics import reporter_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_CHECKPOINT_MS = 10_000
@@ -40,6 +41,7 @@ class JobOptions:
     savepoint: str | None
     bounded: bool
     group_suffix: str
+    metrics_port: int | None = None
 
 
 def common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +62,12 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
         help="stop at the offsets latest at start (tests, backfills)",
     )
     parser.add_argument("--group-suffix", default="", help="appended to consumer group ids")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Flink's Prometheus reporter here (local runs; in the cluster the "
+        "FlinkDeployment's configuration does)",
+    )
 
 
 def job_options(args: argparse.Namespace) -> JobOptions:
@@ -75,6 +83,7 @@ def job_options(args: argparse.Namespace) -> JobOptions:
         savepoint=args.savepoint,
         bounded=args.bounded,
         group_suffix=args.group_suffix,
+        metrics_port=args.metrics_port,
     )
 
 
@@ -86,17 +95,35 @@ def _python_path() -> str:
     return os.pathsep.join([*entries, existing] if existing else entries)
 
 
+def _reporter_on_classpath() -> None:
+    # PyFlink's local mini-cluster does not load Flink's plugins/ folder, where the
+    # pip distribution ships the Prometheus reporter; its gateway JVM does append
+    # HADOOP_CLASSPATH to its class path, so the reporter is found from there.
+    # Must run before the gateway starts (the first environment of the process).
+    import pyflink  # noqa: PLC0415 - only to locate the distribution
+
+    plugins = Path(pyflink.__file__).parent / "plugins" / "metrics-prometheus"
+    jars = [str(jar) for jar in sorted(plugins.glob("*.jar"))]
+    existing = os.environ.get("HADOOP_CLASSPATH")
+    os.environ["HADOOP_CLASSPATH"] = os.pathsep.join([*jars, existing] if existing else jars)
+
+
 def create_environment(
     options: JobOptions, execution_mode: str = "thread"
 ) -> tuple[StreamExecutionEnvironment, StreamTableEnvironment]:
     """A streaming environment: RocksDB, EXACTLY_ONCE checkpoints, Python in ``execution_mode``."""
     os.environ["PYTHONPATH"] = _python_path()
+    if options.metrics_port:
+        _reporter_on_classpath()  # before the first Java object starts the gateway
     config = Configuration()
     config.set_string("python.execution-mode", execution_mode)
     config.set_string("python.executable", sys.executable)
     config.set_string("python.client.executable", sys.executable)
     if options.savepoint:
         config.set_string("execution.savepoint.path", options.savepoint)
+    if options.metrics_port:
+        for key, value in reporter_settings(options.metrics_port).items():
+            config.set_string(key, value)
     environment = StreamExecutionEnvironment.get_execution_environment(config)
     environment.set_parallelism(options.parallelism)
     in_image = bool(os.environ.get("STREAMFLOW_CONNECTORS_IN_LIB"))

@@ -23,11 +23,13 @@ from pyflink.datastream.state import ValueStateDescriptor
 
 from jobs.detection.config import RULES_FILE, load_rules
 from jobs.detection.core import DetectorContext, detect, to_alert
+from jobs.detection.rules import RULE_IDS
 from jobs.detection.transaction import Txn
 from jobs.flink import topics
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.keying import keyed_by_first_field
+from jobs.flink.metrics import DETECTION, ByLabel, EventTime, LatencyCounters, streamflow_group
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.ml.loader import load_model
@@ -85,8 +87,12 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self.state = runtime_context.get_state(
             ValueStateDescriptor("customer-fraud-state", Types.PICKLED_BYTE_ARRAY())
         )
-        metrics = runtime_context.get_metrics_group()
+        metrics = streamflow_group(runtime_context)
+        self.decisions = metrics.counter("decisions")
         self.alerts = metrics.counter("alerts")
+        self.rule_alerts = ByLabel(metrics, "rule_id", "alerts", RULE_IDS)
+        self.latency = LatencyCounters(metrics, DETECTION)
+        self.event_time = EventTime(metrics)
         self.skipped = metrics.counter("unparseable_events")
         self.corrupt_state = metrics.counter("corrupt_states")
         self.cache: dict[str, CustomerFraudState] = {}
@@ -137,9 +143,15 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         if len(self.cache) >= CACHE_LIMIT:
             self.cache.clear()
         self.cache[key] = state
+        self.decisions.inc()
+        self.latency.observe(txn.timestamp_ms)
+        self.event_time.saw(txn.timestamp_ms)
         if decision.alert:
             self.alerts.inc()
-            yield alert_row(to_alert(txn, decision, context))
+            alert = to_alert(txn, decision, context)
+            for hit in alert.rule_hits:
+                self.rule_alerts.inc(hit.rule_id)
+            yield alert_row(alert)
 
 
 def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:

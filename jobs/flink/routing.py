@@ -80,16 +80,6 @@ def classify(
         )
 
 
-def route(
-    value: bytes | None, key: bytes | None, partition: int, offset: int
-) -> tuple[tuple[str | None, ...] | None, str | None]:
-    """(bronze row, None) for a valid event, (None, DLQ record JSON) otherwise."""
-    parsed = classify(value, key, partition, offset)
-    if isinstance(parsed, DLQRecord):
-        return None, parsed.to_json().decode()
-    return bronze_row(parsed, partition, offset), None
-
-
 def alert_bronze_row(alert: FraudAlert) -> tuple[str | None, ...]:
     """The ``bronze.raw_fraud_alerts`` row of an alert, as text (``ALERT_COLUMNS`` order)."""
     hits = json.dumps([hit.model_dump() for hit in alert.rule_hits], separators=(",", ":"))

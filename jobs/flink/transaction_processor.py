@@ -14,13 +14,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyflink.common import Row, Types
-from pyflink.datastream import OutputTag, ProcessFunction, StreamExecutionEnvironment
+from pyflink.datastream import (
+    OutputTag,
+    ProcessFunction,
+    RuntimeContext,
+    StreamExecutionEnvironment,
+)
 
 from jobs.flink import topics
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
-from jobs.flink.routing import BRONZE_COLUMNS, route
+from jobs.flink.metrics import PROCESSING, ByLabel, EventTime, LatencyCounters, streamflow_group
+from jobs.flink.routing import BRONZE_COLUMNS, bronze_row, classify
 from jobs.flink.sinks import exactly_once_kafka_sink
 from jobs.flink.tables import jdbc_sink, kafka_raw_source
+from jobs.models.events import DLQRecord
 
 JOB_NAME = "transaction-processor"
 DLQ = OutputTag("dlq", Types.STRING())
@@ -30,13 +37,29 @@ BRONZE_TYPE = Types.ROW_NAMED(BRONZE_COLUMNS, [Types.STRING()] * len(BRONZE_COLU
 class RouteTransactions(ProcessFunction):  # type: ignore[misc]
     """Valid records to the main output, invalid ones to the DLQ side output."""
 
+    def open(self, runtime_context: RuntimeContext) -> None:
+        """Register the job's metrics (jobs/flink/metrics.py)."""
+        group = streamflow_group(runtime_context)
+        self.received = group.counter("events_received")
+        self.processed = group.counter("events_processed")
+        self.dead_lettered = ByLabel(group, "error", "dead_lettered")
+        self.latency = LatencyCounters(group, PROCESSING)
+        self.event_time = EventTime(group)
+
     def process_element(self, value: Row, ctx: ProcessFunction.Context) -> Iterator[Any]:
         """Route one Kafka record."""
-        row, dlq = route(value["value"], value["key"], value["partition"], value["offset"])
-        if row is not None:
-            yield Row(*row)
-        else:
-            yield DLQ, dlq
+        self.received.inc()
+        partition, offset = value["partition"], value["offset"]
+        parsed = classify(value["value"], value["key"], partition, offset)
+        if isinstance(parsed, DLQRecord):
+            self.dead_lettered.inc(parsed.error_type)
+            yield DLQ, parsed.to_json().decode()
+            return
+        event_ms = int(parsed.timestamp.timestamp() * 1000)
+        self.latency.observe(event_ms)
+        self.event_time.saw(event_ms)
+        self.processed.inc()
+        yield Row(*bronze_row(parsed, partition, offset))
 
 
 def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:

@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Self
 
 from jobs.maven import MavenError, resolve
-from jobs.testing.processes import HarnessError, ManagedServer, free_port, log_tail, wait_until
+from jobs.testing.processes import (
+    HarnessError,
+    ManagedServer,
+    free_port,
+    log_tail,
+    terminate,
+    wait_until,
+)
 
 POM = Path(__file__).with_name("kafka-pom.xml")
 JAVA_HEAP = "512m"
@@ -57,6 +64,23 @@ Configuration:
   Loggers:
     Root: {{level: info, AppenderRef: [{{ref: file}}]}}
 """
+
+
+def strimzi_metrics_reporter(port: int, allow_list: list[str]) -> dict[str, str]:
+    """Broker settings for Strimzi's metrics reporter, as Strimzi 0.50 writes them.
+
+    Strimzi's ``KafkaBrokerConfigurationBuilder`` adds the two reporter classes and
+    the listener/allow-list settings when the Kafka CR says
+    ``metricsConfig: {type: strimziMetricsReporter}``; a local broker with these
+    exports what a cluster broker exports.
+    """
+    return {
+        "metric.reporters": "io.strimzi.kafka.metrics.KafkaPrometheusMetricsReporter",
+        "kafka.metrics.reporters": "io.strimzi.kafka.metrics.YammerPrometheusMetricsReporter",
+        "prometheus.metrics.reporter.listener.enable": "true",
+        "prometheus.metrics.reporter.listener": f"http://127.0.0.1:{port}",
+        "prometheus.metrics.reporter.allowlist": ",".join(allow_list),
+    }
 
 
 def new_cluster_id() -> str:
@@ -200,13 +224,7 @@ class KafkaBroker(ManagedServer):
 
     def stop(self) -> None:
         """Stop the JVM and delete its storage."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        terminate(self._process)
         self._process = None
         if self.directory.name:
             shutil.rmtree(self.directory, ignore_errors=True)

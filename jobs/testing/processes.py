@@ -1,6 +1,7 @@
 """Shared plumbing of the harness: free ports, log tails, waiting with a deadline."""
 
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,18 @@ def wait_until(ready: Callable[[], bool], timeout: float, alive: Callable[[], bo
             return False
         time.sleep(0.2)
     return False
+
+
+def terminate(process: "subprocess.Popen[bytes] | None", timeout: float = 20.0) -> None:
+    """Stop a child process: SIGTERM, then SIGKILL if it has not exited within ``timeout``."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class ManagedServer:

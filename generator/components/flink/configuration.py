@@ -8,12 +8,13 @@ prefixes of everything the spec models as fields).
 
 from typing import TYPE_CHECKING
 
+from jobs.flink.metrics import reporter_settings
+
 if TYPE_CHECKING:
     from generator.components.flink.spec import FlinkSpec
 
 DATA_MOUNT = "/flink-data"
 PYTHON = "/opt/streamflow/venv/bin/python"
-PROMETHEUS_REPORTER = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
 METRICS_PORT = 9249
 
 # Whole families the spec models as fields (checkpointing, restart, cluster,
@@ -49,8 +50,7 @@ def owned_settings(flink: "FlinkSpec") -> dict[str, str]:
         "kubernetes.jobmanager.memory.limit-factor": str(jm.memory_limit_factor),
         "kubernetes.taskmanager.cpu.limit-factor": str(tm.cpu_limit_factor),
         "kubernetes.taskmanager.memory.limit-factor": str(tm.memory_limit_factor),
-        "metrics.reporter.prom.factory.class": PROMETHEUS_REPORTER,
-        "metrics.reporter.prom.port": str(METRICS_PORT),
+        **reporter_settings(METRICS_PORT),
         "python.execution-mode": "thread",
         "python.executable": PYTHON,
         "restart-strategy.exponential-delay.backoff-multiplier": str(restart.backoff_multiplier),

@@ -1,6 +1,7 @@
 """PyFlink jobs run by the Flink Kubernetes Operator, in session or application mode."""
 
 import math
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -23,6 +24,7 @@ Positive = Annotated[int, Field(ge=1)]
 # Arguments the renderer passes to every job, derived from the components that
 # own the address; a spec repeating them would go stale on a rename.
 DERIVED_ARGUMENTS = ("--bootstrap-servers", "--jdbc-url")
+_JOB_NAME = re.compile(r'^JOB_NAME = "(?P<name>[^"]+)"$', re.MULTILINE)
 
 
 class ProcessSpec(StrictModel):
@@ -79,11 +81,19 @@ class FlinkJob(StrictModel):
             REPO_ROOT.joinpath(*parts[:-1], f"{parts[-1]}.py"),
             REPO_ROOT.joinpath(*parts, "__main__.py"),
         ]
-        if parts[0] != "jobs" or not any(path.is_file() for path in candidates):
+        found = [path for path in candidates if path.is_file()]
+        if parts[0] != "jobs" or not found:
             raise FieldError(
                 f"no module {self.module!r} in jobs/ (looked for "
                 f"{candidates[0].relative_to(REPO_ROOT)}); the job image runs `python -m` on it",
                 ("module",),
+            )
+        declared = _JOB_NAME.search(found[0].read_text(encoding="utf-8"))
+        if declared is not None and declared["name"] != self.name:
+            raise FieldError(
+                f"{self.module} runs as job {declared['name']!r} (its JOB_NAME), so its "
+                "metrics carry that job_name; name the job the same",
+                ("name",),
             )
         return self
 

@@ -26,6 +26,7 @@ from generator.spec.helm import HelmRelease
 from generator.spec.platform import PlatformSpec
 from generator.spec.quantity import memory_bytes
 from generator.spec.values_path import set_path, sorted_tree
+from jobs.flink.metrics import reported_job_name
 
 PROMETHEUS_PODS = {"app.kubernetes.io/name": "prometheus"}
 RULES_API = "monitoring.coreos.com/v1"
@@ -84,7 +85,9 @@ class Monitoring(Component[MonitoringSpec]):
             )
             for group in rule_groups(platform.spec)
         ]
-        return [*monitors, *rules, *dashboards.config_maps(namespace)]
+        slos = [(slo.name, slo.description) for slo in section.slos]
+        boards = dashboards.config_maps(namespace, slos, section.slo_period)
+        return [*monitors, *rules, *boards]
 
 
 def rule_groups(spec: PlatformSpec) -> list[dict[str, Any]]:
@@ -96,7 +99,7 @@ def rule_groups(spec: PlatformSpec) -> list[dict[str, Any]]:
     section = COMPONENT.section(spec)
     kafka_spec = kafka.COMPONENT.section(spec)
     pg = postgres.COMPONENT.section(spec)
-    jobs = tuple(job.name for job in flink.COMPONENT.section(spec).jobs)
+    jobs = tuple(reported_job_name(job.name) for job in flink.COMPONENT.section(spec).jobs)
     runbooks = section.runbook_base_url.rstrip("/")
     alerts = AlertContext(
         brokers=kafka_spec.count("broker"),

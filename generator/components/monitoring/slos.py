@@ -17,6 +17,7 @@ from typing import Any
 
 from generator import metrics as m
 from generator.components.monitoring.spec import SLO, ErrorBudgetPolicy
+from jobs.flink.metrics import DETECTION, PROCESSING, bounds_within
 
 Rule = dict[str, Any]
 SHORT_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
@@ -30,7 +31,7 @@ JOB = m.JOB_PREFIX
 # Which latency the jobs measure for each latency SLI (label ``measure`` of
 # jobs/flink/metrics.py): Kafka record timestamp to the moment the operator has
 # its result (bronze row or DLQ record; fraud decision).
-MEASURES = {"processing-latency": "processing", "detection-latency": "detection"}
+MEASURES = {"processing-latency": PROCESSING, "detection-latency": DETECTION}
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,14 @@ def _record(window: str) -> str:
     return f"slo:sli_error:ratio_rate{window}"
 
 
-def _le(seconds: float) -> str:
-    return f"{seconds:g}"
-
-
 def _ratio_error(slo: SLO, window: str) -> str:
     if slo.sli == "availability":
         raise ValueError("availability is time-based")
     assert slo.threshold_seconds is not None  # the spec requires it for latency SLIs
     selector = f'measure="{MEASURES[slo.sli]}"'
-    within = f'{JOB}latency_within{{{selector},le="{_le(slo.threshold_seconds)}"}}'
-    total = f"{JOB}latency_events{{{selector}}}"
+    buckets = "|".join(bounds_within(slo.threshold_seconds))
+    within = f'{JOB}measure_le_latency_bucket{{{selector},le=~"{buckets}"}}'
+    total = f"{JOB}measure_latency_events{{{selector}}}"
     return f"1 - sum(rate({within}[{window}])) / (sum(rate({total}[{window}])) > 0)"
 
 

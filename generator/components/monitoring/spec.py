@@ -13,6 +13,7 @@ from generator.spec.common import (
     duration_ms,
 )
 from generator.spec.helm import HelmRelease
+from jobs.flink.metrics import LATENCY_BOUNDS_S
 
 Fraction = Annotated[float, Field(gt=0.0, lt=1.0)]
 Positive = Annotated[int, Field(ge=1)]
@@ -99,9 +100,16 @@ class MonitoringSpec(StrictModel):
     @model_validator(mode="after")
     def _thresholds_where_needed(self) -> "MonitoringSpec":
         for slo in self.slos:
+            where = ("slos", slo.name, "threshold_seconds")
             needs = slo.sli != "availability"
             if needs != (slo.threshold_seconds is not None):
                 verb = "needs" if needs else "takes no"
-                raise FieldError(f"a {slo.sli} SLO {verb} threshold_seconds",
-                                 ("slos", slo.name, "threshold_seconds"))  # fmt: skip
+                raise FieldError(f"a {slo.sli} SLO {verb} threshold_seconds", where)
+            latency = slo.sli.endswith("-latency")
+            if latency and slo.threshold_seconds not in LATENCY_BOUNDS_S:
+                raise FieldError(
+                    f"the jobs count latency in buckets up to {list(LATENCY_BOUNDS_S)} s "
+                    "(jobs/flink/metrics.py); a latency threshold must be one of them",
+                    where,
+                )
         return self

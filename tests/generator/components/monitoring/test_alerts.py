@@ -83,7 +83,8 @@ def test_there_are_nine_platform_alerts_each_with_a_runbook() -> None:
 
 
 UPTIME = "flink_jobmanager_job_uptime"
-DETECTOR = '{job_name="fraud-detector"}'
+# Flink's reporter exports job names with '-' as '_' (jobs.flink.metrics.reported_job_name).
+DETECTOR = '{job_name="fraud_detector"}'
 LAG = f"flink_taskmanager_job_task_operator_pendingRecords{DETECTOR}"
 FAILED = f"flink_jobmanager_job_numberOfFailedCheckpoints{DETECTOR}"
 COMPLETED = f"flink_jobmanager_job_numberOfCompletedCheckpoints{DETECTOR}"
@@ -107,7 +108,7 @@ CASES = {
             {LAG: "60000x20"},
             "15m",
             "KafkaConsumerLagHigh",
-            [{"job_name": "fraud-detector"}],
+            [{"job_name": "fraud_detector"}],
         ),
         case(
             {LAG: "100x20"},
@@ -119,28 +120,28 @@ CASES = {
     "FlinkJobNotRunning": (
         case(
             {
-                f'{UPTIME}{{job_name="transaction-processor"}}': "0+60000x10",
-                f'{UPTIME}{{job_name="realtime-aggregator"}}': "0+60000x10",
+                f'{UPTIME}{{job_name="transaction_processor"}}': "0+60000x10",
+                f'{UPTIME}{{job_name="realtime_aggregator"}}': "0+60000x10",
             },
             "5m",
             "FlinkJobNotRunning",
-            [{"job_name": "fraud-detector"}],
+            [{"job_name": "fraud_detector"}],
         ),
         # a job that failed reports -1 until it is removed
         case(
             {
-                f'{UPTIME}{{job_name="transaction-processor",job_id="a"}}': "0+60000x10",
-                f'{UPTIME}{{job_name="fraud-detector",job_id="b"}}': "-1x10",
-                f'{UPTIME}{{job_name="realtime-aggregator",job_id="c"}}': "0+60000x10",
+                f'{UPTIME}{{job_name="transaction_processor",job_id="a"}}': "0+60000x10",
+                f'{UPTIME}{{job_name="fraud_detector",job_id="b"}}': "-1x10",
+                f'{UPTIME}{{job_name="realtime_aggregator",job_id="c"}}': "0+60000x10",
             },
             "5m",
             "FlinkJobNotRunning",
-            [{"job_name": "fraud-detector"}],
+            [{"job_name": "fraud_detector"}],
         ),
         case(
             {
                 f'{UPTIME}{{job_name="{job}"}}': "0+60000x10"
-                for job in ("transaction-processor", "fraud-detector", "realtime-aggregator")
+                for job in ("transaction_processor", "fraud_detector", "realtime_aggregator")
             },
             "5m",
             "FlinkJobNotRunning",
@@ -155,7 +156,7 @@ CASES = {
             },
             "25m",
             "FlinkCheckpointsFailing",
-            [{"job_name": "fraud-detector"}],
+            [{"job_name": "fraud_detector"}],
         ),
         case(
             {
@@ -169,13 +170,13 @@ CASES = {
     ),
     "FlinkJobRestartingFrequently": (
         case(
-            {'flink_jobmanager_job_numRestarts{job_name="fraud-detector"}': "0 1 2 3 4 5 5 5"},
+            {'flink_jobmanager_job_numRestarts{job_name="fraud_detector"}': "0 1 2 3 4 5 5 5"},
             "7m",
             "FlinkJobRestartingFrequently",
-            [{"job_name": "fraud-detector"}],
+            [{"job_name": "fraud_detector"}],
         ),
         case(
-            {'flink_jobmanager_job_numRestarts{job_name="fraud-detector"}': "0 1 2 2 2 2 2 2"},
+            {'flink_jobmanager_job_numRestarts{job_name="fraud_detector"}': "0 1 2 2 2 2 2 2"},
             "7m",
             "FlinkJobRestartingFrequently",
             [],

@@ -17,7 +17,7 @@ from tests.generator.components.monitoring.test_alerts import GROUPS, JOB, run_p
 pytestmark = pytest.mark.tools
 MINUTES = 7 * 60 + 30
 EVAL = "7h"
-JOBS = ("transaction-processor", "fraud-detector", "realtime-aggregator")
+JOBS = ("transaction_processor", "fraud_detector", "realtime_aggregator")
 UPTIME = "flink_jobmanager_job_uptime"
 NEWEST = "cnpg_streamflow_bronze_newest_ingested_seconds"
 
@@ -60,18 +60,18 @@ def slo_case(series: dict[str, str], slo: str, severities: set[str],
 
 
 def latency(measure: str, le: str, within_per_100: int) -> dict[str, str]:
+    """100 events a minute: ``within_per_100`` in the bucket ``le``, the rest in +Inf."""
+    bucket = f"{JOB}measure_le_latency_bucket"
     return {
-        f'{JOB}latency_events{{measure="{measure}",job_name="j"}}': f"0+100x{MINUTES}",
-        f'{JOB}latency_within{{measure="{measure}",le="{le}",job_name="j"}}':
-            f"0+{within_per_100}x{MINUTES}",
+        f'{JOB}measure_latency_events{{measure="{measure}",job_name="j"}}': f"0+100x{MINUTES}",
+        f'{bucket}{{measure="{measure}",le="{le}",job_name="j"}}': f"0+{within_per_100}x{MINUTES}",
+        f'{bucket}{{measure="{measure}",le="+Inf",job_name="j"}}':
+            f"0+{100 - within_per_100}x{MINUTES}",
     }  # fmt: skip
 
 
 def idle(measure: str, le: str) -> dict[str, str]:
-    return {
-        f'{JOB}latency_events{{measure="{measure}",job_name="j"}}': f"0x{MINUTES}",
-        f'{JOB}latency_within{{measure="{measure}",le="{le}",job_name="j"}}': f"0x{MINUTES}",
-    }
+    return {key: f"0x{MINUTES}" for key in latency(measure, le, 100)}
 
 
 @pytest.mark.parametrize(("slo", "measure", "le"),
@@ -107,7 +107,7 @@ def test_freshness_slo_pages_when_bronze_is_stale_and_not_when_fresh(tmp_path: P
 def test_availability_slo_pages_when_a_job_is_down_and_not_when_all_run(tmp_path: Path) -> None:
     run_promtool(tmp_path, [
         # one job of three never runs: a third of the time is lost
-        slo_case({f'{UPTIME}{{job_name="fraud-detector"}}': f"-1x{MINUTES}"}, "availability",
+        slo_case({f'{UPTIME}{{job_name="fraud_detector"}}': f"-1x{MINUTES}"}, "availability",
                  {"page", "ticket"}),
         slo_case({}, "availability", set()),
     ], interval="1m")  # fmt: skip
