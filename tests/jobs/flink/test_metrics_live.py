@@ -73,12 +73,18 @@ def for_the_test(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class Job:
-    """A job in its own process group, so its gateway JVM dies with it."""
+    """A job in its own process group, so its gateway JVM dies with it.
+
+    PyFlink connects to an already running gateway when ``PYFLINK_GATEWAY_PORT``
+    is set, which it is in a test process that ran a job in-process before: the
+    job would then run in that JVM, without its own reporter. It gets its own.
+    """
 
     def __init__(self, module: str, arguments: list[str], log: Path) -> None:
+        environment = {k: v for k, v in os.environ.items() if "PYFLINK_GATEWAY" not in k}
         with log.open("wb") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", module, *arguments],
+                [sys.executable, "-m", module, *arguments], env=environment,
                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
 
