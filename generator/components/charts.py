@@ -18,7 +18,7 @@ class Charts(Component[list[HelmRelease]]):
     key = "helm_releases"
     model = list[HelmRelease]
     required = False
-    wave = 1
+    wave = 1  # only for a kustomize Application, which it has none of: releases carry theirs
 
     def namespaces_used(self, spec: PlatformSpec) -> dict[tuple[str | int, ...], str]:
         """Each release's namespace."""

@@ -27,6 +27,7 @@ from jobs.maven import MavenError, resolve
 from jobs.testing.processes import (
     HarnessError,
     ManagedServer,
+    dying_with_parent,
     free_port,
     log_tail,
     terminate,
@@ -175,7 +176,7 @@ class KafkaBroker(ManagedServer):
         self.format_storage(libs, config, new_cluster_id())
         with (self.directory / "stdout.log").open("wb") as output:
             self._process = subprocess.Popen(
-                self._java(libs, "kafka.Kafka", str(config)),
+                dying_with_parent(self._java(libs, "kafka.Kafka", str(config))),
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )

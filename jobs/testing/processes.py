@@ -40,6 +40,17 @@ def wait_until(ready: Callable[[], bool], timeout: float, alive: Callable[[], bo
     return False
 
 
+def dying_with_parent(command: list[str]) -> list[str]:
+    """``command`` run so that the kernel kills it when the process starting it dies.
+
+    util-linux's ``setpriv --pdeathsig`` sets the parent-death signal and execs
+    the command (a ``preexec_fn`` would do the same, but is unsafe in a process
+    with threads, as every test process with a Kafka client is), so however the
+    owner dies — SIGKILL included — no child is left behind.
+    """
+    return ["setpriv", "--pdeathsig", "KILL", "--", *command]
+
+
 def terminate(process: "subprocess.Popen[bytes] | None", timeout: float = 20.0) -> None:
     """Stop a child process: SIGTERM, then SIGKILL if it has not exited within ``timeout``."""
     if process is None or process.poll() is not None:

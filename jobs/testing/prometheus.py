@@ -19,6 +19,7 @@ import yaml
 from jobs.testing.processes import (
     HarnessError,
     ManagedServer,
+    dying_with_parent,
     free_port,
     log_tail,
     terminate,
@@ -70,9 +71,10 @@ class PrometheusServer(ManagedServer):
         config.write_text(yaml.safe_dump(self._config(), sort_keys=False))
         with self.log.open("wb") as output:
             self._process = subprocess.Popen(
-                [str(BINARY), f"--config.file={config}",
-                 f"--storage.tsdb.path={self.directory / 'data'}",
-                 f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
+                dying_with_parent([str(BINARY), f"--config.file={config}",
+                                   f"--storage.tsdb.path={self.directory / 'data'}",
+                                   f"--web.listen-address=127.0.0.1:{self.port}",
+                                   "--log.level=warn"]),
                 stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip
         if not wait_until(self._ready, timeout, self._alive):

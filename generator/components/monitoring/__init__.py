@@ -42,6 +42,10 @@ class Monitoring(Component[MonitoringSpec]):
     sync_options = CUSTOM_RESOURCE_OPTIONS
     inert_kinds = frozenset({"PodMonitor", "PrometheusRule", "ServiceMonitor"})
 
+    def namespaces_used(self, spec: PlatformSpec) -> dict[tuple[str | int, ...], str]:
+        """The stack's namespace (where the rules, monitors and dashboards go too)."""
+        return {("monitoring", "stack", "namespace"): self.section(spec).namespace}
+
     def charts(self, platform: Platform) -> list[HelmRelease]:
         """The stack, with retention and storage from the section."""
         section = self.section(platform.spec)

@@ -169,6 +169,10 @@ CASES = [
          lambda d: named(d["monitoring"]["slos"], "detection-latency")
          .__setitem__("threshold_seconds", 3),
          ("monitoring.slos[detection-latency].threshold_seconds = 3", "buckets")),
+    Case("monitoring-in-unknown-namespace", PROD,
+         lambda d: d["monitoring"]["stack"].__setitem__("namespace", "monitoring"),
+         ("specs/environments/prod.yaml: monitoring.stack.namespace = 'monitoring'",
+          "is not in namespaces")),
     Case("retention-shorter-than-slo-period", PROD, _set("monitoring.retention", "7d"),
          ("specs/environments/prod.yaml: monitoring.retention = '7d'", "must exceed slo_period",
           "monitoring.slo_period = '7d'")),

@@ -36,7 +36,7 @@ from jobs.flink.metrics import reported_job_name
 from jobs.migrations.seed import seed
 from jobs.testing.kafka import KafkaBroker, strimzi_metrics_reporter
 from jobs.testing.postgres import PostgresServer
-from jobs.testing.processes import free_port, log_tail
+from jobs.testing.processes import dying_with_parent, free_port, log_tail
 from jobs.testing.prometheus import PrometheusServer
 from jobs.testing.topics import platform_topics
 from tests.conftest import REPO
@@ -84,7 +84,7 @@ class Job:
         environment = {k: v for k, v in os.environ.items() if "PYFLINK_GATEWAY" not in k}
         with log.open("wb") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", module, *arguments], env=environment,
+                dying_with_parent([sys.executable, "-m", module, *arguments]), env=environment,
                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
 
