@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.__main__ import main
-
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -24,6 +22,10 @@ class Workspace:
 
     def run(self, *args: str) -> int:
         """Run the CLI against this workspace."""
+        # Imported here: this conftest is shared with the Airflow environment, which
+        # has neither the generator's dependencies nor a use for them.
+        from generator.__main__ import main  # noqa: PLC0415
+
         return main(["--specs", str(self.specs), "--out", str(self.root), *args])
 
     def edit(self, relative: str, change: Callable[[dict[str, Any]], None]) -> None:
