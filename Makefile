@@ -9,39 +9,79 @@ JOBS_PY := $(JOBS_VENV)/bin/python
 DBT_VENV := .venv-dbt
 AIRFLOW_VENV := .venv-airflow
 TOOLS := $(abspath .tools/bin)
+# renovate: datasource=go depName=sigs.k8s.io/kustomize/kustomize/v5
 KUSTOMIZE_VERSION := v5.8.1
+# renovate: datasource=go depName=github.com/yannh/kubeconform
 KUBECONFORM_VERSION := v0.7.0
+# renovate: datasource=go depName=github.com/hashicorp/hcl/v2
 HCLFMT_VERSION := v2.25.0
 # promtool of Prometheus 3.x (Go module v0.316.0): checks and unit-tests the generated rules.
+# renovate: datasource=go depName=github.com/prometheus/prometheus
 PROMTOOL_VERSION := v0.316.0
 
-.PHONY: render system setup tools check test lint typecheck unit bench clean
+.PHONY: render system setup tools check test lint typecheck unit bench clean lock audit
 
-$(VENV)/.generator: pyproject.toml
+# Every environment installs exactly its lock file (locks/, hashes checked, no
+# resolution at install time), then this package itself without dependencies.
+# `make lock` refreshes the locks after a change to pyproject.toml (ADR 0015).
+PIP := pip install --quiet --disable-pip-version-check
+LOCKED = $(PIP) --require-hashes --no-deps -r
+SELF := $(PIP) --no-deps -e . --config-settings editable_mode=compat
+LOCKS := generator generator-dev streaming dbt airflow audit
+LOCK_EXTRAS_generator := generator
+LOCK_EXTRAS_generator-dev := generator manifests test
+LOCK_EXTRAS_streaming := generator streaming test
+LOCK_EXTRAS_dbt := dbt
+LOCK_EXTRAS_airflow := airflow harness test
+LOCK_EXTRAS_audit := audit
+
+$(VENV)/.generator: locks/generator.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator]' --config-settings editable_mode=compat
+	$(PY) -m $(LOCKED) locks/generator.txt
+	$(PY) -m $(SELF)
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.generator
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,manifests,test]' --config-settings editable_mode=compat
+$(VENV)/.dev: $(VENV)/.generator locks/generator-dev.txt
+	$(PY) -m $(LOCKED) locks/generator-dev.txt
 	touch $@
 
-$(JOBS_VENV)/.jobs: pyproject.toml
+$(JOBS_VENV)/.jobs: locks/streaming.txt
 	$(PYTHON) -m venv $(JOBS_VENV)
-	$(JOBS_PY) -m pip install --quiet --disable-pip-version-check -e '.[generator,streaming,test]' --config-settings editable_mode=compat
+	$(JOBS_PY) -m $(LOCKED) locks/streaming.txt
+	$(JOBS_PY) -m $(SELF)
 	touch $@
 
 # dbt and Airflow each get their own virtualenv (docs/adr/0002-dependencies.md). The
 # Airflow one also holds this package (no dependencies) for the test harness and loader.
-$(DBT_VENV)/.dbt: pyproject.toml
+$(DBT_VENV)/.dbt: locks/dbt.txt
 	$(PYTHON) -m venv $(DBT_VENV)
-	$(DBT_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dbt]' --config-settings editable_mode=compat
+	$(DBT_VENV)/bin/python -m $(LOCKED) locks/dbt.txt
+	$(DBT_VENV)/bin/python -m $(SELF)
 	touch $@
 
-$(AIRFLOW_VENV)/.airflow: pyproject.toml
+$(AIRFLOW_VENV)/.airflow: locks/airflow.txt
 	$(PYTHON) -m venv $(AIRFLOW_VENV)
-	$(AIRFLOW_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[airflow,harness,test]' --config-settings editable_mode=compat
+	$(AIRFLOW_VENV)/bin/python -m $(LOCKED) locks/airflow.txt
+	$(AIRFLOW_VENV)/bin/python -m $(SELF)
 	touch $@
+
+.venv-audit/.audit: locks/audit.txt
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m $(LOCKED) locks/audit.txt
+	touch $@
+
+# Re-resolve every lock from pyproject.toml (needs the package index).
+lock: $(VENV)/.dev
+	$(foreach name,$(LOCKS),$(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+		$(foreach extra,$(LOCK_EXTRAS_$(name)),--extra $(extra)) -o locks/$(name).txt &&) true
+
+# pip-audit against every lock; run by the GitHub Actions workflow, which reaches
+# the vulnerability databases (this machine does not: every package would be
+# reported as "could not be audited"). Fails on any known vulnerability.
+audit: .venv-audit/.audit
+	$(foreach name,$(filter-out audit,$(LOCKS)),.venv-audit/bin/pip-audit --strict --require-hashes \
+		--disable-pip -r locks/$(name).txt &&) true
 
 render: $(VENV)/.generator
 	$(PY) -m generator render
@@ -85,6 +125,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	find terragrunt -name '*.tf' -o -name '*.hcl' | sort | xargs $(TOOLS)/hclfmt -check -require-no-change >/dev/null
 	$(VENV)/bin/hadolint docker/*.Dockerfile
+	$(PY) scripts/secret_scan.py
 
 typecheck: setup
 	$(VENV)/bin/mypy
@@ -94,7 +135,7 @@ typecheck: setup
 	$(AIRFLOW_VENV)/bin/mypy --config-file pyproject.toml dags tests/dags
 
 unit: setup
-	$(VENV)/bin/pytest tests/generator
+	$(VENV)/bin/pytest tests/generator tests/scripts tests/test_locks.py
 	$(JOBS_VENV)/bin/pytest tests/jobs tests/dbt
 	$(AIRFLOW_VENV)/bin/pytest tests/dags
 
@@ -108,4 +149,4 @@ bench: setup
 	$(JOBS_PY) benchmarks/dbt_build.py
 
 clean:
-	rm -rf $(VENV) $(JOBS_VENV) $(DBT_VENV) $(AIRFLOW_VENV) .tools .cache
+	rm -rf $(VENV) $(JOBS_VENV) $(DBT_VENV) $(AIRFLOW_VENV) .venv-audit .tools .cache

@@ -10,7 +10,7 @@ ARG FLINK_VERSION=1.20.5
 FROM maven:3.9.9-eclipse-temurin-17 AS connectors
 WORKDIR /build
 COPY jobs/flink/connectors-pom.xml pom.xml
-RUN mvn -q -B dependency:copy-dependencies -DoutputDirectory=/connectors -DincludeScope=runtime
+RUN mvn -q -B --strict-checksums dependency:copy-dependencies -DoutputDirectory=/connectors -DincludeScope=runtime
 
 FROM flink:${FLINK_VERSION}-scala_2.12-java17
 ARG FLINK_VERSION

@@ -139,15 +139,21 @@ def _pinned_tag(value: str) -> str:
 
 
 class Image(StrictModel):
-    """A container image pinned to a version tag (``latest`` is refused)."""
+    """A container image pinned to a version tag (``latest`` is refused).
+
+    ``digest`` pins the exact content once the registry publishes one
+    (docs/adr/0015-supply-chain.md); Renovate keeps tag and digest current.
+    """
 
     repository: str = Field(min_length=1)
     tag: Annotated[str, AfterValidator(_pinned_tag)]
+    digest: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
 
     @property
     def reference(self) -> str:
-        """``repository:tag`` as a pod spec wants it."""
-        return f"{self.repository}:{self.tag}"
+        """``repository:tag`` (``@digest`` when pinned) as a pod spec wants it."""
+        suffix = f"@{self.digest}" if self.digest else ""
+        return f"{self.repository}:{self.tag}{suffix}"
 
 
 def restricted_container_security(*, read_only_root: bool = True) -> JsonObject:
