@@ -1,0 +1,1 @@
+"""StreamFlow manifest generator: typed specs in, Kustomize + ArgoCD manifests out."""

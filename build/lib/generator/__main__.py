@@ -1,0 +1,104 @@
+"""Command line: ``python -m generator {render,budget,validate}``."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator import budget, output
+from generator.components import REGISTRY
+from generator.components.base import Registry
+from generator.reservations import BudgetError
+from generator.spec.loading import SPEC_DIR, SpecError, environments, load
+from generator.tools import ToolError
+from generator.tree import Environment, render_all, render_environment
+
+
+def _check_budgets(specs: Path, registry: Registry, rendered: dict[str, Environment]) -> None:
+    baseline = budget.footprints(render_environment(load(None, specs, registry)))
+    for environment in rendered.values():
+        budget.check(budget.footprints(environment), baseline)
+
+
+def _render(args: argparse.Namespace) -> int:
+    files, rendered = render_all(args.specs, args.registry)
+    _check_budgets(args.specs, args.registry, rendered)
+    if args.check:
+        problems = output.stale(args.out, files)
+        if problems:
+            print("generated files are stale; run `python -m generator render`:", file=sys.stderr)
+            print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
+            return 1
+        print(f"render --check: {len(files)} generated files are up to date")
+        return 0
+    changed = output.write(args.out, files)
+    print(f"rendered {len(files)} files ({len(changed)} changed)")
+    for relative in changed:
+        print(f"  {relative}")
+    return 0
+
+
+def _budget(args: argparse.Namespace) -> int:
+    status = 0
+    for env in [args.env] if args.env else environments(args.specs):
+        report = budget.footprints(render_environment(load(env, args.specs, args.registry)))
+        print(f"== {env} ==")
+        print(budget.table(report))
+        if report.peak_memory > report.budget:
+            status = 1
+    return status
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from generator import validate  # noqa: PLC0415 - only this command needs the tool plumbing
+
+    settings = validate.Settings.from_arguments(args.crd_schemas, args.online)
+    ok = True
+    for env in environments(args.specs):
+        version = load(env, args.specs, args.registry).spec.cluster.kubernetes_version
+        ok &= validate.validate_environment(args.out, env, version, settings)
+    print("validate: all manifests valid" if ok else "validate: FAILED")
+    return 0 if ok else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    """Argument parser of the generator CLI."""
+    main = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    main.add_argument("--specs", type=Path, default=SPEC_DIR, help="spec directory")
+    main.add_argument("--out", type=Path, default=Path("."), help="repository root to write")
+    commands = main.add_subparsers(dest="command", required=True)
+    render = commands.add_parser("render", help="write apps/, overlays/ and argocd/")
+    render.add_argument("--check", action="store_true", help="fail if committed output is stale")
+    render.set_defaults(run=_render)
+    report = commands.add_parser("budget", help="print memory requests against the budget")
+    report.add_argument("--env", help="one environment (default: all)")
+    report.set_defaults(run=_budget)
+    check = commands.add_parser("validate", help="kustomize build | kubeconform -strict")
+    check.add_argument(
+        "--crd-schemas",
+        type=Path,
+        default=None,
+        help="CRD JSON schemas (default: $STREAMFLOW_CRD_SCHEMAS or ../shared/crd-schemas)",
+    )
+    check.add_argument(
+        "--online", action="store_true", help="use kubeconform's default remote schema locations"
+    )
+    check.set_defaults(run=_validate)
+    return main
+
+
+def main(argv: list[str] | None = None, registry: Registry = REGISTRY) -> int:
+    """Run one command; spec and budget errors are one clear message, not a traceback."""
+    args = parser().parse_args(argv)
+    args.registry = registry
+    try:
+        return int(args.run(args))
+    except (SpecError, BudgetError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ToolError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

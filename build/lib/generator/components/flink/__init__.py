@@ -1,0 +1,143 @@
+"""Flink: the three PyFlink jobs, run by the Flink Kubernetes Operator.
+
+The operator (a chart release, wave 1) creates JobManager and TaskManager pods
+from the ``FlinkDeployment``s rendered here; this component counts them (the
+operator's memory and limit-factor rules, TaskManagers from parallelism and
+slots) and wires the jobs to Kafka and PostgreSQL through those components.
+"""
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+from generator.components import kafka, postgres
+from generator.components.base import (
+    CUSTOM_RESOURCE_OPTIONS,
+    ApiClient,
+    Component,
+    Connection,
+    MetricsEndpoint,
+    Platform,
+    PodCounter,
+)
+from generator.components.flink import manifests
+from generator.components.flink.configuration import METRICS_PORT
+from generator.components.flink.spec import FlinkSpec
+from generator.metrics import Source, names
+from generator.render.objects import Manifest
+from generator.reservations import BudgetError, Footprint, Reservation, name_of, pod_reservation
+from generator.spec.quantity import QuantityError, flink_memory_bytes
+
+MAIN_CONTAINER = "flink-main-container"
+
+
+def _process(spec: dict[str, Any], role: str, config: dict[str, Any], where: str) -> Reservation:
+    resource = spec[role]["resource"]
+    short = "jobmanager" if role == "jobManager" else "taskmanager"
+    memory_factor = float(config.get(f"kubernetes.{short}.memory.limit-factor", 1.0))
+    cpu_factor = float(config.get(f"kubernetes.{short}.cpu.limit-factor", 1.0))
+    try:
+        memory = flink_memory_bytes(str(resource["memory"]))
+    except QuantityError as error:
+        raise BudgetError(f"{where}: {error}") from error
+    cpu = round(float(resource["cpu"]) * 1000)
+    main = {
+        "name": MAIN_CONTAINER,
+        "resources": {
+            "requests": {"cpu": f"{cpu}m", "memory": str(memory)},
+            "limits": {
+                "cpu": f"{math.ceil(cpu * cpu_factor)}m",
+                "memory": str(math.ceil(memory * memory_factor)),
+            },
+        },
+    }
+    template = spec.get("podTemplate", {}).get("spec", {})
+    role_template = spec[role].get("podTemplate", {}).get("spec", {})
+    extra = [
+        c
+        for t in (template, role_template)
+        for c in t.get("containers", [])
+        if c["name"] != MAIN_CONTAINER
+    ]
+    inits = [c for t in (template, role_template) for c in t.get("initContainers", [])]
+    return pod_reservation({"containers": [main, *extra], "initContainers": inits}, where)
+
+
+def _deployment_pods(manifest: Manifest, siblings: Sequence[Manifest]) -> Iterator[Footprint]:
+    namespace, name = name_of(manifest)
+    spec = manifest["spec"]
+    config = spec.get("flinkConfiguration", {})
+    where = f"FlinkDeployment/{name}"
+    jobmanager = _process(spec, "jobManager", config, f"{where}/jobmanager")
+    replicas = spec["jobManager"].get("replicas", 1)
+    yield Footprint(namespace, f"{name}-jobmanager", "FlinkDeployment", replicas, jobmanager)
+    slots = int(config.get("taskmanager.numberOfTaskSlots", 1))
+    session_parallelism = sum(
+        s["spec"]["job"].get("parallelism", 1)
+        for s in siblings
+        if s["kind"] == "FlinkSessionJob" and s["spec"]["deploymentName"] == name
+    )
+    parallelism = spec.get("job", {}).get("parallelism", session_parallelism)
+    replicas = spec["taskManager"].get("replicas", math.ceil(parallelism / slots))
+    taskmanager = _process(spec, "taskManager", config, f"{where}/taskmanager")
+    yield Footprint(namespace, f"{name}-taskmanager", "FlinkDeployment", replicas, taskmanager)
+
+
+class Flink(Component[FlinkSpec]):
+    """Stream processing: reads Kafka, writes Kafka and the bronze tables."""
+
+    name = "flink"
+    key = "flink"
+    model = FlinkSpec
+    wave = 3
+    sync_options = CUSTOM_RESOURCE_OPTIONS
+    pod_counters: ClassVar[Mapping[str, PodCounter]] = {"FlinkDeployment": _deployment_pods}
+    inert_kinds = frozenset({"FlinkSessionJob"})
+
+    def connections(self, platform: Platform) -> list[Connection]:
+        """The jobs consume and produce Kafka topics and write bronze through JDBC."""
+        spec = platform.spec
+        source = self.section(spec).namespace
+        return [
+            Connection(
+                "flink-to-kafka",
+                source,
+                kafka.COMPONENT.bootstrap(spec),
+                "PyFlink jobs consume transactions.raw and produce alerts, metrics and DLQ records",
+            ),
+            Connection(
+                "flink-to-postgres",
+                source,
+                postgres.COMPONENT.sql(spec),
+                "JDBC sinks write bronze.raw_transactions and bronze.raw_fraud_alerts",
+            ),
+        ]
+
+    def api_clients(self, platform: Platform) -> list[ApiClient]:
+        """JobManagers create TaskManager pods and keep HA leader ConfigMaps."""
+        namespace = self.section(platform.spec).namespace
+        return [ApiClient(namespace, {"component": "jobmanager"})]
+
+    def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
+        """Flink's Prometheus reporter on every JobManager and TaskManager.
+
+        Flink exports thousands of series per job (every operator, subtask and
+        task metric); only the catalogued ones are kept.
+        """
+        namespace = self.section(platform.spec).namespace
+        keep = (*names(Source.FLINK), *names(Source.JOB))
+        return [
+            MetricsEndpoint(self.name, "processes", namespace, manifests.PROCESS_PODS,
+                            manifests.METRICS_PORT_NAME, METRICS_PORT, keep=keep)
+        ]  # fmt: skip
+
+    def manifests(self, platform: Platform) -> list[Manifest]:
+        """Storage, RBAC, clusters, jobs and JobManager PDBs."""
+        wiring = manifests.Wiring(
+            kafka.COMPONENT.bootstrap_address(platform.spec),
+            postgres.COMPONENT.jdbc_url(platform.spec),
+        )
+        return manifests.render(self.section(platform.spec), wiring)
+
+
+COMPONENT = Flink()

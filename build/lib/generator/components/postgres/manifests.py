@@ -1,0 +1,184 @@
+"""CloudNativePG ``Cluster``, extra ``Database``s and the ``ScheduledBackup``.
+
+CNPG creates the instance pods, their PDBs (``enablePDB``) and the app user's
+Secret (``<cluster>-app``); workloads reference that Secret by name.
+"""
+
+from generator.components.postgres import monitoring
+from generator.components.postgres.spec import PostgresSpec
+from generator.render.objects import Manifest, metadata, resource
+from generator.spec.common import restricted_container_security, restricted_pod_security
+from jobs.migrations.catalog import bootstrap_scripts
+
+API = "postgresql.cnpg.io/v1"
+PORT = 5432
+METRICS_PORT = 9187
+METRICS_PORT_NAME = "metrics"
+MIGRATION_USER = 9999
+
+
+def instance_pods(pg: PostgresSpec) -> dict[str, str]:
+    """Labels CloudNativePG puts on every instance pod of the cluster."""
+    return {"cnpg.io/cluster": pg.name}
+
+
+def primary_host(pg: PostgresSpec) -> str:
+    """The read-write Service CloudNativePG creates (it follows the primary)."""
+    return f"{pg.name}-rw.{pg.namespace}.svc"
+
+
+def app_secret(pg: PostgresSpec) -> str:
+    """The app user's Secret CloudNativePG creates (``uri``, ``username``, ``password``)."""
+    return f"{pg.name}-app"
+
+
+def jdbc_url(pg: PostgresSpec) -> str:
+    """JDBC URL of the warehouse database on the primary."""
+    return f"jdbc:postgresql://{primary_host(pg)}:{PORT}/{pg.database}"
+
+
+def _migrations_config_map(pg: PostgresSpec) -> Manifest:
+    return resource(
+        "v1",
+        "ConfigMap",
+        metadata(f"{pg.name}-migrations", pg.namespace),
+        data=bootstrap_scripts(pg.owner),
+    )
+
+
+def _cluster(pg: PostgresSpec) -> Manifest:
+    scripts = sorted(bootstrap_scripts(pg.owner))
+    storage = {"size": pg.storage_size}
+    if pg.storage_class:
+        storage["storageClass"] = pg.storage_class
+    spec = {
+        "instances": pg.instances,
+        "imageName": pg.image,
+        "enablePDB": True,
+        "primaryUpdateStrategy": "unsupervised",
+        "bootstrap": {
+            "initdb": {
+                "database": pg.database,
+                "owner": pg.owner,
+                "secret": {"name": pg.owner_secret},
+                "postInitApplicationSQLRefs": {
+                    "configMapRefs": [
+                        {"name": f"{pg.name}-migrations", "key": key} for key in scripts
+                    ]
+                },
+            }
+        },
+        "postgresql": {"parameters": dict(sorted(pg.parameters.items()))},
+        "storage": storage,
+        "resources": pg.resources.to_manifest(),
+        # The PodMonitor is the monitoring component's (one way for every target).
+        "monitoring": {
+            "enablePodMonitor": False,
+            "customQueriesConfigMap": [
+                {"name": monitoring.config_map_name(pg), "key": monitoring.KEY}
+            ],
+        },
+    }
+    if pg.backup.snapshot_class:
+        spec["backup"] = {"volumeSnapshot": {"className": pg.backup.snapshot_class}}
+    if pg.extra_databases:
+        spec["managed"] = {
+            "roles": [
+                {
+                    "name": extra.owner,
+                    "ensure": "present",
+                    "login": True,
+                    "passwordSecret": {"name": extra.password_secret},
+                }
+                for extra in pg.extra_databases
+            ]
+        }
+    return resource(API, "Cluster", metadata(pg.name, pg.namespace), spec=spec)
+
+
+def _databases(pg: PostgresSpec) -> list[Manifest]:
+    return [
+        resource(
+            API,
+            "Database",
+            metadata(f"{pg.name}-{extra.name}", pg.namespace),
+            spec={
+                "name": extra.name,
+                "owner": extra.owner,
+                "cluster": {"name": pg.name},
+                "ensure": "present",
+            },
+        )
+        for extra in pg.extra_databases
+    ]
+
+
+def _backup(pg: PostgresSpec) -> Manifest:
+    suspended = pg.backup.snapshot_class is None
+    reason = "no VolumeSnapshotClass (postgres.backup.snapshot_class)"
+    annotations = {"streamflow.io/suspended-because": reason} if suspended else None
+    meta = metadata(f"{pg.name}-daily", pg.namespace, annotations=annotations)
+    return resource(
+        API,
+        "ScheduledBackup",
+        meta,
+        spec={
+            "schedule": pg.backup.schedule,
+            "method": "volumeSnapshot",
+            "suspend": suspended,
+            "backupOwnerReference": "self",
+            "cluster": {"name": pg.name},
+        },
+    )
+
+
+def _migration_job(pg: PostgresSpec) -> Manifest:
+    """PostSync Job: applies migrations newer than the cluster's bootstrap (no-op otherwise)."""
+    job = pg.migration_job
+    container = {
+        "name": "migrate",
+        "image": job.image.reference,
+        "command": ["/opt/streamflow/venv/bin/python", "-m", "jobs.migrations", "migrate"],
+        "env": [
+            {
+                "name": "STREAMFLOW_DSN",
+                "valueFrom": {"secretKeyRef": {"name": app_secret(pg), "key": "uri"}},
+            }
+        ],
+        "resources": job.resources.to_manifest(),
+        "securityContext": restricted_container_security(),
+    }
+    annotations = {
+        "argocd.argoproj.io/hook": "PostSync",
+        "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+    }
+    return resource(
+        "batch/v1",
+        "Job",
+        metadata(f"{pg.name}-migrate", pg.namespace, annotations=annotations),
+        spec={
+            "backoffLimit": 6,
+            "ttlSecondsAfterFinished": 86400,
+            "template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": "streamflow-migrations"}},
+                "spec": {
+                    "restartPolicy": "OnFailure",
+                    "automountServiceAccountToken": False,
+                    "securityContext": restricted_pod_security(MIGRATION_USER),
+                    "containers": [container],
+                },
+            },
+        },
+    )
+
+
+def render(pg: PostgresSpec) -> list[Manifest]:
+    """The PostgreSQL cluster and what hangs off it."""
+    return [
+        _migrations_config_map(pg),
+        monitoring.config_map(pg),
+        _cluster(pg),
+        *_databases(pg),
+        _backup(pg),
+        _migration_job(pg),
+    ]

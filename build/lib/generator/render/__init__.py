@@ -1,0 +1,1 @@
+"""Turn a validated ``PlatformSpec`` into Kubernetes and ArgoCD objects."""

@@ -1,0 +1,1 @@
+"""Pydantic models of the platform spec and the loader that merges environments."""

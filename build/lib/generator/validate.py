@@ -1,0 +1,133 @@
+"""Offline schema validation: ``kustomize build`` of every overlay into kubeconform.
+
+Core kinds are checked against the JSON schemas shipped in the
+``kubernetes-validate`` package, rewritten once into a cache because
+kubeconform cannot follow their absolute ``$id``/``$ref``; CR kinds against
+the CRD schemas in ``../shared/crd-schemas`` (or a directory you name). Missing
+schemas are errors (no ``-ignore-missing-schemas``): a skipped kind is an
+unvalidated kind. ``--online`` uses kubeconform's default remote locations.
+"""
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.tools import REPO_ROOT, ToolError, tool
+
+CACHE = REPO_ROOT / ".cache" / "k8s-schemas"
+DEFAULT_CRDS = REPO_ROOT.parent / "shared" / "crd-schemas"
+CRD_TEMPLATE = "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
+CORE_TEMPLATE = (
+    "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/"
+    "{{ .ResourceKind }}{{ .KindSuffix }}.json"
+)
+ONLINE_CRDS = (
+    "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/"
+    "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
+)
+
+
+def _rewrite(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (
+                value.replace("/api/_definitions.json", "_definitions.json")
+                if key == "$ref" and isinstance(value, str)
+                else _rewrite(value)
+            )
+            for key, value in node.items()
+            if key != "$id"
+        }
+    if isinstance(node, list):
+        return [_rewrite(item) for item in node]
+    return node
+
+
+def core_schemas(kubernetes_version: str) -> Path:
+    """Directory of kubeconform-readable core schemas for one Kubernetes version."""
+    import kubernetes_validate  # noqa: PLC0415 - only validation needs this 100 MB package
+
+    source_root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    marker = CACHE / f"v{kubernetes_version}.done"
+    if marker.exists():
+        return CACHE
+    for suffix in ("", "-strict"):
+        name = f"v{kubernetes_version}-local{suffix}"
+        source, target = source_root / name, CACHE / name
+        if not source.is_dir():
+            raise ToolError(f"kubernetes-validate has no schemas for {name}")
+        target.mkdir(parents=True, exist_ok=True)
+        for schema in source.glob("*.json"):
+            data = _rewrite(json.loads(schema.read_text(encoding="utf-8")))
+            (target / schema.name).write_text(json.dumps(data), encoding="utf-8")
+    marker.write_text("ok\n", encoding="utf-8")
+    return CACHE
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where kubeconform finds schemas."""
+
+    crd_schemas: Path | None
+    online: bool
+
+    @classmethod
+    def from_arguments(cls, crd_schemas: Path | None, online: bool) -> "Settings":
+        """Resolve the CRD schema directory (flag, env var, then the shared default)."""
+        if online:
+            return cls(None, True)
+        chosen = crd_schemas or Path(os.environ.get("STREAMFLOW_CRD_SCHEMAS", DEFAULT_CRDS))
+        if not chosen.is_dir():
+            raise ToolError(f"CRD schema directory {chosen} does not exist (--crd-schemas)")
+        return cls(chosen.resolve(), False)
+
+    def locations(self, kubernetes_version: str) -> list[str]:
+        """``-schema-location`` arguments for kubeconform."""
+        if self.online:
+            return ["default", ONLINE_CRDS]
+        assert self.crd_schemas is not None
+        return [
+            f"{core_schemas(kubernetes_version)}/{CORE_TEMPLATE}",
+            f"{self.crd_schemas}/{CRD_TEMPLATE}",
+        ]
+
+
+def kubeconform(documents: str, kubernetes_version: str, settings: Settings, label: str) -> bool:
+    """Validate a YAML stream; print kubeconform's summary; True when all valid."""
+    command = [
+        tool("kubeconform"),
+        "-n",
+        "1",
+        "-strict",
+        "-summary",
+        "-kubernetes-version",
+        kubernetes_version,
+    ]
+    for location in settings.locations(kubernetes_version):
+        command += ["-schema-location", location]
+    result = subprocess.run(command, input=documents, capture_output=True, text=True, check=False)
+    print(f"{label}: {(result.stdout + result.stderr).strip()}")
+    return result.returncode == 0 and "Skipped: 0" in result.stdout
+
+
+def kustomize_build(directory: Path) -> str:
+    """Output of ``kustomize build``; a build failure is a validation failure."""
+    result = subprocess.run(
+        [tool("kustomize"), "build", str(directory)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise ToolError(f"kustomize build {directory} failed:\n{result.stderr.strip()}")
+    return result.stdout
+
+
+def validate_environment(root: Path, env: str, kubernetes_version: str, settings: Settings) -> bool:
+    """Every overlay and every ArgoCD object of one environment, as committed."""
+    overlays = sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir())
+    stream = "---\n".join(kustomize_build(overlay) for overlay in overlays)
+    ok = kubeconform(stream, kubernetes_version, settings, f"overlays/{env}")
+    argocd = sorted((root / "argocd" / env).rglob("*.yaml"))
+    stream = "---\n".join(path.read_text(encoding="utf-8") for path in argocd)
+    return kubeconform(stream, kubernetes_version, settings, f"argocd/{env}") and ok

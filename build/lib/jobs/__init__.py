@@ -1,0 +1,1 @@
+"""StreamFlow workloads: domain models, event generator, migrations, streaming jobs."""

@@ -1,0 +1,78 @@
+"""What a transaction looks like against the customer's history.
+
+Both the rules and the ML features are computed from these signals, with the
+state as it was *before* the transaction (``history.observe`` comes after).
+"""
+
+import math
+from typing import NamedTuple
+
+from jobs.detection.geo import haversine_km
+from jobs.detection.history import hour_of
+from jobs.detection.transaction import Txn
+from jobs.models.state import CustomerFraudState
+
+_ANGLE = [2 * math.pi * h / 24 for h in range(24)]
+_COS = [math.cos(a) for a in _ANGLE]
+_SIN = [math.sin(a) for a in _ANGLE]
+HOURS_PER_RADIAN = 24 / (2 * math.pi)
+
+
+class Signals(NamedTuple):
+    """Measurements of one transaction relative to its customer's history."""
+
+    history: int
+    mean: float
+    amount_z: float
+    seconds_since_last: float | None
+    km_from_last: float
+    events_in_velocity_window: int
+    events_last_10_min: int
+    hour_z: float
+    hour_rarity: float
+
+
+def _events_within(recent: tuple[int, ...], now_ms: int, window_ms: int) -> int:
+    return sum(1 for t in recent if now_ms - window_ms <= t <= now_ms)
+
+
+def _hour_statistics(hours: tuple[int, ...], hour: int) -> tuple[float, float]:
+    """(circular z-score of ``hour`` against the histogram, rarity = -log share)."""
+    total = sum(hours)
+    rarity = -math.log((hours[hour] + 1) / (total + 24))
+    if total == 0:
+        return 0.0, rarity
+    x = sum(c * k for c, k in zip(hours, _COS, strict=True)) / total
+    y = sum(c * k for c, k in zip(hours, _SIN, strict=True)) / total
+    resultant = math.hypot(x, y)
+    if resultant < 1e-9:
+        return 0.0, rarity
+    spread_hours = math.sqrt(-2 * math.log(min(resultant, 1.0))) * HOURS_PER_RADIAN
+    mean_hour = math.atan2(y, x) * HOURS_PER_RADIAN
+    distance = abs(hour - mean_hour) % 24
+    distance = min(distance, 24 - distance)
+    return distance / max(spread_hours, 1.0), rarity
+
+
+def measure(state: CustomerFraudState, txn: Txn, velocity_window_ms: int) -> Signals:
+    """Signals of ``txn`` against ``state``."""
+    std = math.sqrt(state.m2 / (state.count - 1)) if state.count > 1 else 0.0
+    amount_z = (txn.amount - state.mean) / std if std > 0 else 0.0
+    if state.last_event_ms is None or state.last_latitude is None or state.last_longitude is None:
+        since, km = None, 0.0
+    else:
+        since = abs(txn.timestamp_ms - state.last_event_ms) / 1000
+        km = haversine_km(state.last_latitude, state.last_longitude, txn.latitude, txn.longitude)
+    recent = state.recent_event_ms
+    hour_z, rarity = _hour_statistics(state.hour_counts, hour_of(txn.timestamp_ms))
+    return Signals(
+        history=state.count,
+        mean=state.mean,
+        amount_z=amount_z,
+        seconds_since_last=since,
+        km_from_last=km,
+        events_in_velocity_window=_events_within(recent, txn.timestamp_ms, velocity_window_ms),
+        events_last_10_min=_events_within(recent, txn.timestamp_ms, 600_000),
+        hour_z=hour_z,
+        hour_rarity=rarity,
+    )

@@ -1,0 +1,1 @@
+"""Synthetic card-transaction stream with labelled fraud patterns (``python -m jobs.events``)."""

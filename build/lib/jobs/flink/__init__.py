@@ -1,0 +1,1 @@
+"""The PyFlink jobs: transaction-processor, fraud-detector, realtime-aggregator."""

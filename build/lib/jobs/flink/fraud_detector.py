@@ -1,0 +1,209 @@
+"""fraud-detector: per-customer rules + Isolation Forest over ``transactions.raw``.
+
+Keyed by ``customer_id``; each customer's ``CustomerFraudState`` lives in a
+RocksDB ``ValueState`` as its versioned bytes, checkpointed EXACTLY_ONCE.
+Alerts (blended score ≥ threshold) go to ``fraud.alerts`` in Kafka
+transactions and are upserted into ``bronze.raw_fraud_alerts`` by alert id.
+The blacklist is re-read every ``--blacklist-refresh-s``; the model is loaded
+in ``open()`` and, if unusable, the job scores with rules only.
+
+    python -m jobs.flink.fraud_detector --bootstrap-servers HOST:9092 --model-dir DIR
+"""
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pyflink.common import Row, Types
+from pyflink.datastream import KeyedProcessFunction, RuntimeContext, StreamExecutionEnvironment
+from pyflink.datastream.state import ValueStateDescriptor
+
+from jobs.detection.config import RULES_FILE, load_rules
+from jobs.detection.core import DetectorContext, detect, to_alert
+from jobs.detection.rules import RULE_IDS
+from jobs.detection.transaction import Txn
+from jobs.flink import topics
+from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
+from jobs.flink.environment import common_arguments, create_environment, job_options, run
+from jobs.flink.keying import keyed_by_first_field
+from jobs.flink.metrics import DETECTION, ByLabel, EventTime, LatencyCounters, streamflow_group
+from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
+from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
+from jobs.ml.loader import load_model
+from jobs.models.events import FraudAlert
+from jobs.models.state import CustomerFraudState, StateDecodeError
+
+JOB_NAME = "fraud-detector"
+STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
+ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
+LOGGER = logging.getLogger("streamflow.fraud_detector")
+EMPTY = CustomerFraudState()
+CACHE_LIMIT = 200_000  # customers whose decoded state stays in memory
+
+
+# The partitioning key, computed in the JVM: the Kafka record key (the producer
+# keys by customer), else the payload's customer_id, else '' (unparseable events
+# are skipped by the detector and land in the DLQ through the transaction-processor).
+KEYED_SOURCE = """
+SELECT
+  COALESCE(
+    CAST(`key` AS STRING),
+    JSON_VALUE(CAST(`value` AS STRING), '$.customer_id'),
+    ''
+  ) AS customer_id,
+  CAST(`value` AS STRING) AS `value`
+FROM fraud_source
+"""
+
+
+def alert_row(alert: FraudAlert) -> Row:
+    """The bronze columns, the Kafka JSON and the event time (ms) of one alert."""
+    return Row(
+        *alert_bronze_row(alert),
+        alert.to_json().decode(),
+        str(int(alert.event_time.timestamp() * 1000)),
+    )
+
+
+class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
+    """Thin Flink wrapper around ``jobs.detection.core.detect``."""
+
+    def __init__(
+        self, model_dir: str | None, dsn: str, refresh_s: float, rules: str, backend: str
+    ) -> None:
+        self.model_dir, self.dsn, self.refresh_s, self.rules = model_dir, dsn, refresh_s, rules
+        self.backend = backend
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        """Load rules, model (or fall back to rules only), blacklist; bind state and metrics."""
+        self.config = load_rules(Path(self.rules))
+        self.model = load_model(
+            Path(self.model_dir) if self.model_dir else None, backend=self.backend
+        )
+        self.blacklist = RefreshingBlacklist(lambda: read_blacklist(self.dsn), self.refresh_s)
+        self.state = runtime_context.get_state(
+            ValueStateDescriptor("customer-fraud-state", Types.PICKLED_BYTE_ARRAY())
+        )
+        metrics = streamflow_group(runtime_context)
+        self.decisions = metrics.counter("decisions")
+        self.alerts = metrics.counter("alerts")
+        self.rule_alerts = ByLabel(metrics, "rule_id", "alerts", RULE_IDS)
+        self.latency = LatencyCounters(metrics, DETECTION)
+        self.event_time = EventTime(metrics)
+        self.skipped = metrics.counter("unparseable_events")
+        self.corrupt_state = metrics.counter("corrupt_states")
+        self.cache: dict[str, CustomerFraudState] = {}
+        self.context = self._build_context()
+        available = 1 if self.model.available else 0
+        metrics.gauge("model_available", lambda: available)
+
+    def _build_context(self) -> DetectorContext:
+        return DetectorContext(
+            self.config,
+            self.blacklist.customers,
+            self.blacklist.stores,
+            self.model.scorer,
+            self.model.version,
+        )
+
+    def _state(self, customer: str) -> CustomerFraudState:
+        # Read-through cache: a ValueState read crosses from Python into the JVM,
+        # and this operator is the only writer of its keys. Every update is still
+        # written to Flink state, so checkpoints hold it; a restore re-opens the
+        # operator with an empty cache.
+        cached = self.cache.get(customer)
+        if cached is not None:
+            return cached
+        stored = self.state.value()
+        if stored is None:
+            return EMPTY
+        try:
+            return CustomerFraudState.from_bytes(stored)
+        except StateDecodeError as error:
+            self.corrupt_state.inc()
+            LOGGER.warning("starting a customer afresh: %s", error)
+            return EMPTY
+
+    def process_element(self, value: str, ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
+        """Score one transaction (its raw JSON) and update its customer's state."""
+        if self.blacklist.maybe_refresh():
+            self.context = self._build_context()
+        try:
+            txn = Txn.from_json(value)
+        except (ValueError, KeyError, TypeError):
+            self.skipped.inc()  # the transaction-processor sends these to the DLQ
+            return
+        context = self.context
+        key = ctx.get_current_key()
+        state, decision = detect(self._state(key), txn, context)
+        self.state.update(state.to_bytes())
+        if len(self.cache) >= CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[key] = state
+        self.decisions.inc()
+        self.latency.observe(txn.timestamp_ms)
+        self.event_time.saw(txn.timestamp_ms)
+        if decision.alert:
+            self.alerts.inc()
+            alert = to_alert(txn, decision, context)
+            for hit in alert.rule_hits:
+                self.rule_alerts.inc(hit.rule_id)
+            yield alert_row(alert)
+
+
+def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
+    """The job's pipeline, ready to ``execute``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m jobs.flink.fraud_detector", description=__doc__
+    )
+    common_arguments(parser)
+    parser.add_argument("--model-dir", help="model.json + forest.npz (rules only without)")
+    parser.add_argument("--rules", default=str(RULES_FILE))
+    parser.add_argument("--blacklist-refresh-s", type=float, default=60.0)
+    # Numba's first compilation deadlocks inside this operator's embedded
+    # interpreter (thread mode); the pure-Python backend is exact too (ADR 0012).
+    parser.add_argument("--scorer-backend", choices=["python", "numba"], default="python")
+    args = parser.parse_args(argv)
+    options = job_options(args)
+    environment, tables = create_environment(options)
+    tables.execute_sql(
+        kafka_raw_source("fraud_source", topics.TRANSACTIONS, "flink-fraud", options)
+    )
+    tables.execute_sql(
+        jdbc_sink("bronze_alerts", "bronze.raw_fraud_alerts", ALERT_COLUMNS, "alert_id", options)
+    )
+    dsn = libpq_dsn(options.jdbc_url, options.jdbc_user, options.jdbc_password)
+    detector = DetectFraud(
+        args.model_dir, dsn, args.blacklist_refresh_s, args.rules, args.scorer_backend
+    )
+    transactions = keyed_by_first_field(
+        tables,
+        tables.sql_query(KEYED_SOURCE),
+        Types.STRING(),
+        Types.STRING(),
+    )
+    alerts = transactions.process(detector, output_type=ALERT_TYPE).name("detect-fraud")
+    tables.execute_sql(kafka_event_time_sink("alerts_topic", topics.ALERTS, options))
+    tables.create_temporary_view("alerts", tables.from_data_stream(alerts))
+    statements = tables.create_statement_set()
+    columns = ", ".join(f"`{column}`" for column in ALERT_COLUMNS)
+    statements.add_insert_sql(f"INSERT INTO bronze_alerts SELECT {columns} FROM alerts")
+    # The record timestamp is the transaction's event time (the aggregator's clock).
+    statements.add_insert_sql(
+        "INSERT INTO alerts_topic SELECT alert_json, "
+        "TO_TIMESTAMP_LTZ(CAST(event_ms AS BIGINT), 3) FROM alerts"
+    )
+    statements.attach_as_datastream()
+    return environment
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build and run the job until it ends (``--bounded``) or is cancelled."""
+    return run(build, JOB_NAME, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The jobs' own metrics, registered in each operator's ``open()``.
+
+Flink's Prometheus reporter names a user metric after its group path, so the
+names are ``flink_taskmanager_job_task_operator_streamflow_<path>`` and every
+key-value group adds its key to the name and a label (``rule_id_alerts``
+carries ``rule_id``). ``generator/metrics.py`` catalogues the exact names the
+rules and dashboards use, and a live test checks them against a real scrape.
+
+Latency is counted, not sampled: PyFlink distributions export as 0 through the
+Prometheus reporter, which also turns histograms into summaries (no buckets).
+Each timed event increments ``measure_latency_events`` and exactly one
+``measure_le_latency_bucket`` counter — the smallest threshold its latency is
+within, or ``+Inf`` — so "within N seconds" is the sum of the buckets up to N,
+at two counter increments per event. The clock: the event's own timestamp
+(which the producers also set as the Kafka record timestamp) to the moment the
+operator has its result; the sinks add the time until the next checkpoint
+commits their transaction (docs/adr/0014-observability.md).
+"""
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+GROUP = "streamflow"
+REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+# Upper bounds (seconds) of the latency buckets; an SLO threshold must be one of them.
+LATENCY_BOUNDS_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+OVERFLOW = "+Inf"
+PROCESSING = "processing"
+DETECTION = "detection"
+
+
+def reported_job_name(job_name: str) -> str:
+    """The ``job_name`` label Flink's Prometheus reporter exports for a job.
+
+    The reporter replaces every character outside ``[a-zA-Z0-9:_]`` in label
+    values with ``_`` (seen live: ``fraud-detector`` is ``fraud_detector``), so
+    rules and panels must select the filtered name.
+    """
+    return re.sub(r"[^a-zA-Z0-9:_]", "_", job_name)
+
+
+def bound_label(seconds: float) -> str:
+    """The ``le`` label of a bucket bound (``5`` not ``5.0``)."""
+    return f"{seconds:g}"
+
+
+def bounds_within(seconds: float) -> list[str]:
+    """Labels of every bucket whose events are within ``seconds``."""
+    return [bound_label(b) for b in LATENCY_BOUNDS_S if b <= seconds]
+
+
+class LatencyCounters:
+    """Counts of events by latency bucket, for one kind of latency."""
+
+    def __init__(self, group: Any, measure: str, clock: Callable[[], float] = time.time) -> None:
+        measured = group.add_group("measure", measure)
+        self.events = measured.counter("latency_events")
+        self.bounds_ms = [b * 1000 for b in LATENCY_BOUNDS_S]
+        labels = [*map(bound_label, LATENCY_BOUNDS_S), OVERFLOW]
+        self.buckets = [
+            measured.add_group("le", label).counter("latency_bucket") for label in labels
+        ]
+        self.clock = clock
+
+    def observe(self, event_ms: int) -> None:
+        """Count one event whose own time is ``event_ms`` (epoch milliseconds)."""
+        latency = self.clock() * 1000 - event_ms
+        self.events.inc()
+        for index, bound in enumerate(self.bounds_ms):
+            if latency <= bound:
+                self.buckets[index].inc()
+                return
+        self.buckets[-1].inc()
+
+
+class EventTime:
+    """A gauge of the newest event time an operator has seen (epoch milliseconds)."""
+
+    def __init__(self, group: Any) -> None:
+        self.newest_ms = 0
+        group.gauge("last_event_time_ms", lambda: self.newest_ms)
+
+    def saw(self, event_ms: int) -> None:
+        """Remember ``event_ms`` if it is the newest so far."""
+        self.newest_ms = max(self.newest_ms, event_ms)
+
+
+class ByLabel:
+    """One counter per value of a label, created on first use (rule ids, error types)."""
+
+    def __init__(self, group: Any, key: str, name: str, known: Iterable[str] = ()) -> None:
+        self.group, self.key, self.name = group, key, name
+        self.counters: dict[str, Any] = {}
+        for value in known:
+            self.inc(value, 0)
+
+    def inc(self, value: str, count: int = 1) -> None:
+        """Add ``count`` to the counter of ``value``."""
+        counter = self.counters.get(value)
+        if counter is None:
+            counter = self.counters[value] = self.group.add_group(self.key, value).counter(
+                self.name
+            )
+        if count:
+            counter.inc(count)
+
+
+def reporter_settings(port: int) -> dict[str, str]:
+    """Flink configuration that serves the Prometheus reporter on ``port``."""
+    return {
+        "metrics.reporter.prom.factory.class": REPORTER_FACTORY,
+        "metrics.reporter.prom.port": str(port),
+    }
+
+
+def streamflow_group(runtime_context: Any) -> Any:
+    """The operator's ``streamflow`` metric group."""
+    return runtime_context.get_metrics_group().add_group(GROUP)

@@ -1,0 +1,46 @@
+"""``python -m jobs.migrations {migrate,seed,status} --dsn DSN``.
+
+The DSN may also come from ``STREAMFLOW_DSN`` (in the cluster: the ``uri`` key
+of CloudNativePG's ``streamflow-pg-app`` Secret).
+"""
+
+import argparse
+import os
+import sys
+
+import psycopg
+
+from jobs.migrations.catalog import TABLE, MigrationError, migrations
+from jobs.migrations.runner import migrate
+from jobs.migrations.seed import seed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; a migration error is one clear line and exit code 1."""
+    cli = argparse.ArgumentParser(prog="python -m jobs.migrations", description=__doc__)
+    cli.add_argument("command", choices=["migrate", "seed", "status"])
+    cli.add_argument("--dsn", default=os.environ.get("STREAMFLOW_DSN"))
+    cli.add_argument("--seed", type=int, default=42, help="world seed (match the generator's)")
+    args = cli.parse_args(argv)
+    if not args.dsn:
+        cli.error("--dsn or STREAMFLOW_DSN is required")
+    try:
+        if args.command == "migrate":
+            applied = migrate(args.dsn)
+            print(f"applied {len(applied)} migration(s): {[m.path.name for m in applied]}")
+        elif args.command == "seed":
+            print(f"inserted {seed(args.dsn, seed_value=args.seed)}")
+        else:
+            with psycopg.connect(args.dsn) as connection:
+                done = {r[0] for r in connection.execute(f"SELECT version FROM {TABLE}")}
+            for migration in migrations():
+                state = "applied" if migration.version in done else "pending"
+                print(f"{state:8} {migration.path.name}")
+    except (MigrationError, psycopg.Error) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

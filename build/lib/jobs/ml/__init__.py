@@ -1,0 +1,1 @@
+"""The Isolation Forest as plain arrays: export, checksummed artifact, exact fast scoring."""

@@ -1,0 +1,1 @@
+"""Wire and state models shared by every workload (generator, Flink jobs, training)."""

@@ -1,0 +1,1 @@
+"""Real servers for tests and local runs: a KRaft Kafka broker and a PostgreSQL server."""

@@ -1,0 +1,1 @@
+"""Offline training of the fraud Isolation Forest (``python -m jobs.train``)."""
