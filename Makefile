@@ -135,7 +135,7 @@ typecheck: setup
 	$(AIRFLOW_VENV)/bin/mypy --config-file pyproject.toml dags tests/dags
 
 unit: setup
-	$(VENV)/bin/pytest tests/generator tests/scripts tests/test_locks.py tests/test_renovate.py
+	$(VENV)/bin/pytest tests/generator tests/scripts tests/docs tests/test_locks.py tests/test_renovate.py
 	$(JOBS_VENV)/bin/pytest tests/jobs tests/dbt
 	$(AIRFLOW_VENV)/bin/pytest tests/dags
 

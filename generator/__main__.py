@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator {render,budget,validate}``."""
+"""Command line: ``python -m generator {render,budget,validate,fork}``."""
 
 import argparse
 import sys
@@ -7,6 +7,7 @@ from pathlib import Path
 from generator import budget, output
 from generator.components import REGISTRY
 from generator.components.base import Registry
+from generator.fork import fork, placeholder_warning
 from generator.reservations import BudgetError
 from generator.spec.loading import SPEC_DIR, SpecError, environments, load
 from generator.tools import ToolError
@@ -22,6 +23,9 @@ def _check_budgets(specs: Path, registry: Registry, rendered: dict[str, Environm
 def _render(args: argparse.Namespace) -> int:
     files, rendered = render_all(args.specs, args.registry)
     _check_budgets(args.specs, args.registry, rendered)
+    warning = placeholder_warning(next(iter(rendered.values())).spec.gitops.repo_url)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.check:
         problems = output.stale(args.out, files)
         if problems:
@@ -60,6 +64,16 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _fork(args: argparse.Namespace) -> int:
+    changed = fork(args.specs, args.repo_url, args.image_registry)
+    print(f"fork: {len(changed)} spec file(s) now point at {args.repo_url} and "
+          f"{args.image_registry}")  # fmt: skip
+    for path in changed:
+        print(f"  {path}")
+    print("next: `python -m generator render`, then commit specs/ and the rendered files")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Argument parser of the generator CLI."""
     main = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
@@ -83,13 +97,26 @@ def parser() -> argparse.ArgumentParser:
         "--online", action="store_true", help="use kubeconform's default remote schema locations"
     )
     check.set_defaults(run=_validate)
+    retarget = commands.add_parser(
+        "fork", help="point the spec at a fork's Git remote and image registry"
+    )
+    retarget.add_argument(
+        "--repo-url", required=True, help="the fork's clone URL (ArgoCD pulls it)"
+    )
+    retarget.add_argument(
+        "--registry",
+        dest="image_registry",
+        required=True,
+        help="registry prefix of the platform's own images, e.g. ghcr.io/you",
+    )
+    retarget.set_defaults(run=_fork)
     return main
 
 
 def main(argv: list[str] | None = None, registry: Registry = REGISTRY) -> int:
     """Run one command; spec and budget errors are one clear message, not a traceback."""
     args = parser().parse_args(argv)
-    args.registry = registry
+    args.registry = registry  # the components (not an image registry)
     try:
         return int(args.run(args))
     except (SpecError, BudgetError) as error:
