@@ -30,6 +30,7 @@ from jobs.testing.processes import (
     dying_with_parent,
     free_port,
     log_tail,
+    stops_on_failure,
     terminate,
     wait_until,
 )
@@ -165,6 +166,7 @@ class KafkaBroker(ManagedServer):
                 f"kafka-storage format failed:\n{formatted.stdout}{formatted.stderr}"
             )
 
+    @stops_on_failure
     def start(self, timeout: float = 90.0) -> Self:
         """Format storage, start the JVM and wait until it serves metadata."""
         libs = fetch_jars()

@@ -19,7 +19,13 @@ import tempfile
 from pathlib import Path
 from typing import Self
 
-from jobs.testing.processes import HarnessError, ManagedServer, free_port, log_tail
+from jobs.testing.processes import (
+    HarnessError,
+    ManagedServer,
+    free_port,
+    log_tail,
+    stops_on_failure,
+)
 
 DATABASE = "streamflow"
 
@@ -66,6 +72,7 @@ class PostgresServer(ManagedServer):
                 f"{what} failed:\n{result.stdout}{result.stderr}\nlog tail:\n{log_tail(self.log)}"
             )
 
+    @stops_on_failure
     def start(self, *, migrate: bool = True) -> Self:
         """initdb, start, create the database and (by default) apply migrations."""
         binaries = server_binaries()

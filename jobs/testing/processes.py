@@ -1,12 +1,16 @@
 """Shared plumbing of the harness: free ports, log tails, waiting with a deadline."""
 
+import functools
+import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+from types import FrameType, TracebackType
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 
 class HarnessError(RuntimeError):
@@ -63,8 +67,48 @@ def terminate(process: "subprocess.Popen[bytes] | None", timeout: float = 20.0) 
         process.wait()
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="ManagedServer")
+
+
+def stops_on_failure(start: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Decorate a ``start``: if it fails half-way, stop what it started and remove its files."""
+
+    def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return start(self, *args, **kwargs)
+        except BaseException:
+            self.stop()
+            raise
+
+    functools.update_wrapper(guarded, start)
+    return guarded
+
+
+def _exit(signum: int, _frame: FrameType | None) -> None:
+    sys.exit(128 + signum)
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM unwind the stack (``SystemExit``), so every ``with`` server stops.
+
+    Python's default for SIGTERM is to die at once, skipping ``finally`` and
+    ``__exit__``: a benchmark stopped with ``kill`` would orphan its servers and
+    leave their directories. Only a default handler in the main thread is replaced.
+    """
+    if threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, _exit)
+
+
 class ManagedServer:
-    """A server started on entering a ``with`` block and stopped on leaving it."""
+    """A server started on entering a ``with`` block and stopped on leaving it.
+
+    Leaving includes a SIGTERM to the owner (``exit_on_sigterm``); a start that
+    fails half-way stops itself (``stops_on_failure``).
+    """
 
     def start(self) -> Self:
         """Start the server and wait until it serves."""
@@ -75,6 +119,7 @@ class ManagedServer:
         raise NotImplementedError
 
     def __enter__(self) -> Self:
+        exit_on_sigterm()
         return self.start()
 
     def __exit__(

@@ -22,6 +22,7 @@ from jobs.testing.processes import (
     dying_with_parent,
     free_port,
     log_tail,
+    stops_on_failure,
     terminate,
     wait_until,
 )
@@ -61,6 +62,7 @@ class PrometheusServer(ManagedServer):
             config["rule_files"] = [str(rules)]
         return config
 
+    @stops_on_failure
     def start(self, timeout: float = 60.0) -> Self:
         """Write the configuration, start the server and wait until it is ready."""
         if not BINARY.exists():

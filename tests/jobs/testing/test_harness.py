@@ -1,5 +1,8 @@
 """Harness failures say why, with the server's own words."""
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,36 @@ def test_a_cluster_id_starting_with_a_hyphen_formats(tmp_path: Path) -> None:
     broker.directory = tmp_path
     broker.format_storage(fetch_jars(), config, "-" + new_cluster_id()[1:])
     assert (tmp_path / "data" / "meta.properties").read_text().count("cluster.id=-") == 1
+
+
+@pytest.mark.integration
+def test_a_failed_start_leaves_no_directory() -> None:
+    broker = KafkaBroker({"node.id": "not-a-number"})
+    with pytest.raises(HarnessError):
+        broker.start(timeout=30)
+    assert broker.directory.name and not broker.directory.exists()
+
+
+OWNER = """
+import sys, time
+from jobs.testing.postgres import PostgresServer
+with PostgresServer() as server:
+    print(server.directory, flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.integration
+def test_servers_stop_and_clean_up_when_their_owner_gets_sigterm() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parents[3])  # fmt: skip
+    try:
+        assert owner.stdout is not None
+        directory = Path(owner.stdout.readline().strip())
+        assert (directory / "data" / "postmaster.pid").exists()
+        owner.send_signal(signal.SIGTERM)
+        assert owner.wait(timeout=60) == 128 + signal.SIGTERM
+        assert not directory.exists()
+    finally:
+        if owner.poll() is None:
+            owner.kill()
