@@ -25,7 +25,12 @@ from tests.conftest import REPO, Workspace
 DOCUMENTS = (REPO / "README.md", REPO / "docs" / "operations.md")
 CLUSTER = "# cluster"
 JOBS_PYTHON = REPO / ".venv-jobs" / "bin" / "python"
-PLACEHOLDERS = {"HOST:9092": "127.0.0.1:9092", "DSN": "postgresql://localhost/db"}
+PLACEHOLDERS = {
+    "HOST:9092": "127.0.0.1:9092",
+    "--dsn DSN": "--dsn postgresql://localhost/db",
+    "--repo-url URL": "--repo-url https://git.example.org/you/streamflow.git",
+    "--registry REGISTRY": "--registry registry.example.org/you",
+}
 
 
 @dataclass(frozen=True)
