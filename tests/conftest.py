@@ -35,6 +35,14 @@ class Workspace:
         change(data)
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
+    def rendered_text(self) -> str:
+        """Every generated YAML file, concatenated in path order (for "nothing mentions X")."""
+        return "\n".join(
+            path.read_text(encoding="utf-8")
+            for top in ("apps", "overlays", "argocd")
+            for path in sorted((self.root / top).rglob("*.yaml"))
+        )
+
     def snapshot(self) -> dict[str, str]:
         """Digest of every generated file, to prove nothing was touched."""
         digests = {}

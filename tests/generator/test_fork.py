@@ -16,10 +16,7 @@ def test_fork_rewrites_remote_registry_and_links(
     assert workspace.run("fork", "--repo-url", REPO_URL, "--registry", REGISTRY) == 0
     assert workspace.run("render") == 0
     assert "gitops.repo_url is still" not in capsys.readouterr().err
-    tree = "\n".join(
-        path.read_text() for top in ("apps", "overlays", "argocd")
-        for path in sorted((workspace.root / top).rglob("*.yaml"))
-    )  # fmt: skip
+    tree = workspace.rendered_text()
     assert "github.com/streamflow-platform" not in tree
     assert "ghcr.io/streamflow-platform" not in tree
     assert f"repoURL: {REPO_URL}" in tree

@@ -23,10 +23,7 @@ def test_instances_are_counted() -> None:
 def test_renaming_the_cluster_changes_every_reference(rendered: Workspace) -> None:
     rendered.edit("platform.yaml", lambda d: d["postgres"].__setitem__("name", "warehouse"))
     assert rendered.run("render") == 0
-    tree = "\n".join(
-        path.read_text() for top in ("apps", "overlays", "argocd")
-        for path in sorted((rendered.root / top).rglob("*.yaml"))
-    )  # fmt: skip
+    tree = rendered.rendered_text()
     # (the owner's bootstrap Secret, streamflow-pg-owner, has a name of its own)
     for old in (
         "streamflow-pg-rw",

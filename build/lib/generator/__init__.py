@@ -1,1 +1,0 @@
-"""StreamFlow manifest generator: typed specs in, Kustomize + ArgoCD manifests out."""

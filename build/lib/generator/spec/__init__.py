@@ -1,1 +1,0 @@
-"""Pydantic models of the platform spec and the loader that merges environments."""

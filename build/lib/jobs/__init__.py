@@ -1,1 +1,0 @@
-"""StreamFlow workloads: domain models, event generator, migrations, streaming jobs."""

@@ -1,1 +1,0 @@
-"""Synthetic card-transaction stream with labelled fraud patterns (``python -m jobs.events``)."""

@@ -1,1 +1,0 @@
-"""The PyFlink jobs: transaction-processor, fraud-detector, realtime-aggregator."""

@@ -1,1 +1,0 @@
-"""Versioned SQL migrations (``sql/V<nnn>__<name>.sql``), a runner and seed data."""

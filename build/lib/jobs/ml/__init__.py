@@ -1,1 +1,0 @@
-"""The Isolation Forest as plain arrays: export, checksummed artifact, exact fast scoring."""

@@ -1,1 +1,0 @@
-"""Wire and state models shared by every workload (generator, Flink jobs, training)."""

@@ -1,1 +1,0 @@
-"""Offline training of the fraud Isolation Forest (``python -m jobs.train``)."""
