@@ -11,19 +11,20 @@ from generator.fork import fork, placeholder_warning
 from generator.reservations import BudgetError
 from generator.spec.loading import SPEC_DIR, SpecError, environments, load
 from generator.tools import ToolError
-from generator.tree import Environment, render_all, render_environment
+from generator.tree import Tree, render_all, render_environment
 
 
-def _check_budgets(specs: Path, registry: Registry, rendered: dict[str, Environment]) -> None:
-    baseline = budget.footprints(render_environment(load(None, specs, registry)))
-    for environment in rendered.values():
+def _check_budgets(tree: Tree) -> None:
+    baseline = budget.footprints(tree.base)
+    for environment in tree.environments.values():
         budget.check(budget.footprints(environment), baseline)
 
 
 def _render(args: argparse.Namespace) -> int:
-    files, rendered = render_all(args.specs, args.registry)
-    _check_budgets(args.specs, args.registry, rendered)
-    warning = placeholder_warning(next(iter(rendered.values())).spec.gitops.repo_url)
+    tree = render_all(args.specs, args.registry)
+    files = tree.files
+    _check_budgets(tree)
+    warning = placeholder_warning(tree.base.spec.gitops.repo_url)
     if warning:
         print(warning, file=sys.stderr)
     if args.check:

@@ -102,13 +102,20 @@ def render_environment(platform: Platform) -> Environment:
     return Environment(platform, [component.render(platform) for component in platform.registry])
 
 
-def render_all(
-    spec_dir: Path = SPEC_DIR, registry: Registry = REGISTRY
-) -> tuple[dict[str, str], dict[str, Environment]]:
+@dataclass(frozen=True)
+class Tree:
+    """Everything ``render`` produces: the files, and the renders they came from."""
+
+    files: dict[str, str]
+    base: Environment
+    environments: dict[str, Environment]
+
+
+def render_all(spec_dir: Path = SPEC_DIR, registry: Registry = REGISTRY) -> Tree:
     """Every generated file and each environment's render; raises on any invalid input.
 
     Budgets are not checked here: the caller checks each environment's render
-    before it writes anything (spec → render → budget/validate → files).
+    (against the base's) before it writes anything (spec → render → budget → files).
     """
     base = render_environment(load(None, spec_dir, registry))
     rendered = {
@@ -125,4 +132,4 @@ def render_all(
                 files.update(_overlay_files(env, name, base_part.manifests, part.manifests))
         files.update(_argocd_files(environment))
     files["argocd/bootstrap/argocd-values.yaml"] = dump([argocd.bootstrap_values()])
-    return files, rendered
+    return Tree(files, base, rendered)

@@ -109,10 +109,14 @@ def _parse_yaml(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     """Parse once per file version: every environment re-reads the base spec."""
     del mtime_ns, size  # cache key only
     try:
-        text = path.read_text(encoding="utf-8")
-        tree = yaml.compose(text, Loader=yaml.CSafeLoader)
-        duplicates = list(_duplicate_keys(tree, "")) if tree is not None else []
-        data = yaml.load(text, Loader=yaml.CSafeLoader)
+        loader = yaml.CSafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            # One parse: the node tree shows duplicate keys, which construction hides.
+            tree = loader.get_single_node()
+            duplicates = list(_duplicate_keys(tree, "")) if tree is not None else []
+            data = loader.construct_document(tree) if tree is not None else None
+        finally:
+            loader.dispose()
     except (OSError, yaml.YAMLError) as error:
         raise SpecError(f"{path}: cannot read spec: {error}") from error
     if duplicates:
@@ -215,31 +219,29 @@ def read_sources(env: str | None, spec_dir: Path = SPEC_DIR) -> SpecSource:
     return SpecSource(base, base_file, overlay, overlay_file)
 
 
-def _walk(data: Any, loc: Sequence[Step | str | int]) -> tuple[str, Any, list[Step]]:
+def _named(node: Any, step: Step) -> Step:
+    """The step into ``node`` as a list item's name where it has one."""
+    if isinstance(node, list) and isinstance(step, str):
+        return _Named(step)
+    if isinstance(node, list) and isinstance(step, int) and step < len(node):
+        label = node[step].get("name") if isinstance(node[step], Mapping) else None
+        return _Named(str(label)) if label is not None else step
+    return step
+
+
+def _walk(data: Any, loc: Sequence[Step]) -> tuple[str, Any, list[Step]]:
     """Follow a location: (path for humans, value or MISSING, steps naming list items)."""
     parts: list[str] = []
     steps: list[Step] = []
     node = data
-    for step in loc:
-        if isinstance(node, list) and isinstance(step, int) and step < len(node):
-            node = node[step]
-            label = node.get("name") if isinstance(node, Mapping) else None
-            parts.append(f"[{label}]" if label is not None else f"[{step}]")
-            steps.append(_Named(str(label)) if label is not None else step)
-        elif isinstance(node, list) and isinstance(step, str | _Named):
-            name = step.name if isinstance(step, _Named) else step
-            node = next((i for i in node if isinstance(i, Mapping) and i.get("name") == name),
-                        MISSING)  # fmt: skip
-            parts.append(f"[{name}]")
-            steps.append(_Named(name))
-        elif isinstance(node, Mapping) and step in node:
-            node = node[step]
-            parts.append(f".{step}")
-            steps.append(step)
+    for raw in loc:
+        step = _named(node, raw)
+        node = _child(node, step)
+        steps.append(step)
+        if isinstance(step, _Named):
+            parts.append(f"[{step.name}]")
         else:
             parts.append(f".{step}" if isinstance(step, str) else f"[{step}]")
-            steps.append(step)
-            node = MISSING
     return "".join(parts).lstrip("."), node, steps
 
 

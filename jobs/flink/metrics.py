@@ -19,7 +19,7 @@ commits their transaction (docs/adr/0014-observability.md).
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 GROUP = "streamflow"
@@ -54,7 +54,7 @@ def bounds_within(seconds: float) -> list[str]:
 class LatencyCounters:
     """Counts of events by latency bucket, for one kind of latency."""
 
-    def __init__(self, group: Any, measure: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, group: Any, measure: str) -> None:
         measured = group.add_group("measure", measure)
         self.events = measured.counter("latency_events")
         self.bounds_ms = [b * 1000 for b in LATENCY_BOUNDS_S]
@@ -62,11 +62,10 @@ class LatencyCounters:
         self.buckets = [
             measured.add_group("le", label).counter("latency_bucket") for label in labels
         ]
-        self.clock = clock
 
     def observe(self, event_ms: int) -> None:
         """Count one event whose own time is ``event_ms`` (epoch milliseconds)."""
-        latency = self.clock() * 1000 - event_ms
+        latency = time.time() * 1000 - event_ms
         self.events.inc()
         for index, bound in enumerate(self.bounds_ms):
             if latency <= bound:

@@ -18,14 +18,15 @@ from generator.components.base import (
     Platform,
 )
 from generator.components.monitoring import dashboards, scrape
-from generator.components.monitoring.alerts import AlertContext, alert_rules
-from generator.components.monitoring.slos import SloContext, slo_groups
+from generator.components.monitoring.alerts import alert_rules
+from generator.components.monitoring.context import RuleContext
+from generator.components.monitoring.slos import slo_groups
 from generator.components.monitoring.spec import MonitoringSpec
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.helm import HelmRelease
 from generator.spec.platform import PlatformSpec
 from generator.spec.quantity import memory_bytes
-from generator.spec.values_path import set_path, sorted_tree
+from generator.spec.values_path import set_path
 from jobs.flink.metrics import reported_job_name
 
 PROMETHEUS_PODS = {"app.kubernetes.io/name": "prometheus"}
@@ -59,7 +60,7 @@ class Monitoring(Component[MonitoringSpec]):
             claim["storageClassName"] = section.storage.storage_class
         set_path(values, f"{spec_path}.retention", section.retention)
         set_path(values, f"{spec_path}.storageSpec", {"volumeClaimTemplate": {"spec": claim}})
-        return [section.stack.model_copy(update={"values": sorted_tree(values)})]
+        return [section.stack.model_copy(update={"values": values})]
 
     def connections(self, platform: Platform) -> list[Connection]:
         """Prometheus reaches every scrape target on its metrics port."""
@@ -104,19 +105,19 @@ def rule_groups(spec: PlatformSpec) -> list[dict[str, Any]]:
     kafka_spec = kafka.COMPONENT.section(spec)
     pg = postgres.COMPONENT.section(spec)
     jobs = tuple(reported_job_name(job.name) for job in flink.COMPONENT.section(spec).jobs)
-    runbooks = section.runbook_base_url.rstrip("/")
-    alerts = AlertContext(
+    context = RuleContext(
         brokers=kafka_spec.count("broker"),
         flink_jobs=jobs,
         postgres_instances=pg.instances,
         postgres_storage_bytes=memory_bytes(pg.storage_size),
         thresholds=section.thresholds,
-        runbooks=runbooks,
+        slo_period=section.slo_period,
+        policy=section.error_budget_policy,
+        runbooks=section.runbook_base_url.rstrip("/"),
     )
-    slos = SloContext(section.slo_period, jobs, section.error_budget_policy, runbooks)
     return [
-        {"name": "platform-alerts", "rules": alert_rules(alerts)},
-        *slo_groups(list(section.slos), slos),
+        {"name": "platform-alerts", "rules": alert_rules(context)},
+        *slo_groups(list(section.slos), context),
     ]
 
 

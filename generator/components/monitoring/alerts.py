@@ -5,26 +5,13 @@ PodMonitors set and the local stack's scrape config sets alike), never by
 ``job=``, whose value depends on how a target was discovered.
 """
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from generator import metrics as m
-from generator.components.monitoring.spec import Thresholds
+from generator.components.monitoring.context import RuleContext
 
 Rule = dict[str, Any]
 JOB = m.JOB_PREFIX
-
-
-@dataclass(frozen=True)
-class AlertContext:
-    """What the rules need from the other components' specs."""
-
-    brokers: int
-    flink_jobs: tuple[str, ...]
-    postgres_instances: int
-    postgres_storage_bytes: int
-    thresholds: Thresholds
-    runbooks: str
 
 
 class Alert(NamedTuple):
@@ -38,7 +25,7 @@ class Alert(NamedTuple):
     description: str
 
 
-def _rule(context: AlertContext, alert: Alert) -> Rule:
+def _rule(context: RuleContext, alert: Alert) -> Rule:
     return {
         "alert": alert.name,
         "expr": alert.expr,
@@ -52,7 +39,7 @@ def _rule(context: AlertContext, alert: Alert) -> Rule:
     }
 
 
-def alert_rules(c: AlertContext) -> list[Rule]:
+def alert_rules(c: RuleContext) -> list[Rule]:
     """The nine alerts, in runbook order."""
     t = c.thresholds
     uptime = m.BY_NAME["flink_jobmanager_job_uptime"].name

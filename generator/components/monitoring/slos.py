@@ -12,11 +12,11 @@ Ratio SLIs divide by traffic guarded with ``> 0``: no traffic gives no sample
 the fraction of time in a bad state over each window.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from generator import metrics as m
-from generator.components.monitoring.spec import SLO, ErrorBudgetPolicy
+from generator.components.monitoring.context import RuleContext
+from generator.components.monitoring.spec import SLO
 from jobs.flink.metrics import DETECTION, PROCESSING, bounds_within
 
 Rule = dict[str, Any]
@@ -34,16 +34,6 @@ JOB = m.JOB_PREFIX
 MEASURES = {"processing-latency": PROCESSING, "detection-latency": DETECTION}
 
 
-@dataclass(frozen=True)
-class SloContext:
-    """What the SLO rules need from the spec."""
-
-    period: str
-    flink_jobs: tuple[str, ...]
-    policy: ErrorBudgetPolicy
-    runbooks: str
-
-
 def _record(window: str) -> str:
     return f"slo:sli_error:ratio_rate{window}"
 
@@ -59,7 +49,7 @@ def _ratio_error(slo: SLO, window: str) -> str:
     return f"1 - sum(rate({within}[{window}])) / (sum(rate({total}[{window}])) > 0)"
 
 
-def _bad_now(slo: SLO, context: SloContext) -> str:
+def _bad_now(slo: SLO, context: RuleContext) -> str:
     """1 while the SLI is in a bad state, 0 otherwise (time-based SLIs)."""
     if slo.sli == "freshness":
         newest = "max(cnpg_streamflow_bronze_newest_ingested_seconds)"
@@ -76,11 +66,11 @@ def _time_based(slo: SLO) -> bool:
     return slo.sli in {"availability", "freshness"}
 
 
-def recording_rules(slo: SLO, context: SloContext) -> list[Rule]:
+def recording_rules(slo: SLO, context: RuleContext) -> list[Rule]:
     """The error ratio of one SLO over every window."""
     labels = {"slo": slo.name}
     rules: list[Rule] = []
-    for window in (*SHORT_WINDOWS, context.period):
+    for window in (*SHORT_WINDOWS, context.slo_period):
         if _time_based(slo):
             expr = (
                 f"avg_over_time(({_bad_now(slo, context)})[5m:30s])"
@@ -95,7 +85,7 @@ def recording_rules(slo: SLO, context: SloContext) -> list[Rule]:
     return rules
 
 
-def burn_rate_alerts(slo: SLO, context: SloContext) -> list[Rule]:
+def burn_rate_alerts(slo: SLO, context: RuleContext) -> list[Rule]:
     """One alert per window pair; both windows must burn faster than the factor."""
     budget = 1 - slo.objective
     alerts = []
@@ -116,7 +106,7 @@ def burn_rate_alerts(slo: SLO, context: SloContext) -> list[Rule]:
                     "description": (
                         f"{slo.description}: over {long} and {short} the error ratio exceeds "
                         f"{threshold} ({factor:g} × the {budget:.3%} budget of a "
-                        f"{slo.objective:.2%} objective over {context.period})."
+                        f"{slo.objective:.2%} objective over {context.slo_period})."
                     ),
                     "runbook_url": f"{context.runbooks}/SLOErrorBudgetBurn.md",
                 },
@@ -125,9 +115,9 @@ def burn_rate_alerts(slo: SLO, context: SloContext) -> list[Rule]:
     return alerts
 
 
-def error_budget_rules(slos: list[SLO], context: SloContext) -> list[Rule]:
+def error_budget_rules(slos: list[SLO], context: RuleContext) -> list[Rule]:
     """Remaining budget per SLO over the period, and the policy's alert when it runs out."""
-    period = _record(context.period)
+    period = _record(context.slo_period)
     rules: list[Rule] = []
     for slo in slos:
         budget = 1 - slo.objective
@@ -146,8 +136,8 @@ def error_budget_rules(slos: list[SLO], context: SloContext) -> list[Rule]:
             "annotations": {
                 "summary": "SLO {{ $labels.slo }} has spent its error budget",
                 "description": (
-                    f"Less than {policy.freeze_below:.0%} of the {context.period} error budget is "
-                    f"left. Policy: {policy.action}"
+                    f"Less than {policy.freeze_below:.0%} of the {context.slo_period} error "
+                    f"budget is left. Policy: {policy.action}"
                 ),
                 "runbook_url": f"{context.runbooks}/ErrorBudgetExhausted.md",
             },
@@ -156,7 +146,7 @@ def error_budget_rules(slos: list[SLO], context: SloContext) -> list[Rule]:
     return rules
 
 
-def slo_groups(slos: list[SLO], context: SloContext) -> list[dict[str, Any]]:
+def slo_groups(slos: list[SLO], context: RuleContext) -> list[dict[str, Any]]:
     """One rule group per SLO plus the error-budget group."""
     groups = [
         {
