@@ -117,6 +117,7 @@ setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.
 
 check: setup
 	$(PY) -m generator render --check
+	$(PY) -m generator crds
 	$(PY) -m generator validate
 	$(PY) -m generator budget
 

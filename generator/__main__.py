@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator {render,budget,validate,fork}``."""
+"""Command line: ``python -m generator {render,budget,validate,crds,fork}``."""
 
 import argparse
 import sys
@@ -56,13 +56,30 @@ def _budget(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from generator import validate  # noqa: PLC0415 - only this command needs the tool plumbing
 
-    settings = validate.Settings.from_arguments(args.crd_schemas, args.online)
     ok = True
     for env in environments(args.specs):
         version = load(env, args.specs, args.registry).spec.cluster.kubernetes_version
-        ok &= validate.validate_environment(args.out, env, version, settings)
+        ok &= validate.validate_environment(args.out, env, version)
     print("validate: all manifests valid" if ok else "validate: FAILED")
     return 0 if ok else 1
+
+
+def _crds(args: argparse.Namespace) -> int:
+    from generator.crds import lock, refresh, schemas  # noqa: PLC0415 - megabytes of YAML
+
+    if args.refresh:
+        refreshed = refresh.refresh()
+        print(f"crds: refreshed {sum(len(s.files) for s in refreshed.sources)} files")
+    found = lock.problems(lock.load_lock())
+    if found:
+        print("crds/ does not match crds/lock.yaml:", file=sys.stderr)
+        print("\n".join(f"  {problem}" for problem in found), file=sys.stderr)
+        return 1
+    if args.schemas:
+        count = schemas.write_schemas(lock.load_lock(), args.schemas)
+        print(f"crds: wrote {count} kubeconform schemas to {args.schemas}")
+    print("crds: every vendored file matches crds/lock.yaml")
+    return 0
 
 
 def _fork(args: argparse.Namespace) -> int:
@@ -88,16 +105,15 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--env", help="one environment (default: all)")
     report.set_defaults(run=_budget)
     check = commands.add_parser("validate", help="kustomize build | kubeconform -strict")
-    check.add_argument(
-        "--crd-schemas",
-        type=Path,
-        default=None,
-        help="CRD JSON schemas (default: $STREAMFLOW_CRD_SCHEMAS or ../shared/crd-schemas)",
-    )
-    check.add_argument(
-        "--online", action="store_true", help="use kubeconform's default remote schema locations"
-    )
     check.set_defaults(run=_validate)
+    vendored = commands.add_parser(
+        "crds", help="check the vendored CRDs against crds/lock.yaml (or refresh them)"
+    )
+    vendored.add_argument(
+        "--refresh", action="store_true", help="download every file again at its tag (network)"
+    )
+    vendored.add_argument("--schemas", type=Path, help="also write kubeconform schemas here")
+    vendored.set_defaults(run=_crds)
     retarget = commands.add_parser(
         "fork", help="point the spec at a fork's Git remote and image registry"
     )

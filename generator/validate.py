@@ -3,30 +3,24 @@
 Core kinds are checked against the JSON schemas shipped in the
 ``kubernetes-validate`` package, rewritten once into a cache because
 kubeconform cannot follow their absolute ``$id``/``$ref``; CR kinds against
-the CRD schemas in ``../shared/crd-schemas`` (or a directory you name). Missing
-schemas are errors (no ``-ignore-missing-schemas``): a skipped kind is an
-unvalidated kind. ``--online`` uses kubeconform's default remote locations.
+schemas generated from the CRDs vendored in ``crds/`` (``generator.crds``), so
+nothing outside the repository is read. Missing schemas are errors (no
+``-ignore-missing-schemas``): a skipped kind is an unvalidated kind.
 """
 
 import json
-import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.crds.lock import load_lock, problems
+from generator.crds.schemas import KUBECONFORM_TEMPLATE, cached_schemas
 from generator.tools import REPO_ROOT, ToolError, tool
 
 CACHE = REPO_ROOT / ".cache" / "k8s-schemas"
-DEFAULT_CRDS = REPO_ROOT.parent / "shared" / "crd-schemas"
-CRD_TEMPLATE = "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 CORE_TEMPLATE = (
     "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/"
     "{{ .ResourceKind }}{{ .KindSuffix }}.json"
-)
-ONLINE_CRDS = (
-    "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/"
-    "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 )
 
 
@@ -67,35 +61,18 @@ def core_schemas(kubernetes_version: str) -> Path:
     return CACHE
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Where kubeconform finds schemas."""
-
-    crd_schemas: Path | None
-    online: bool
-
-    @classmethod
-    def from_arguments(cls, crd_schemas: Path | None, online: bool) -> "Settings":
-        """Resolve the CRD schema directory (flag, env var, then the shared default)."""
-        if online:
-            return cls(None, True)
-        chosen = crd_schemas or Path(os.environ.get("STREAMFLOW_CRD_SCHEMAS", DEFAULT_CRDS))
-        if not chosen.is_dir():
-            raise ToolError(f"CRD schema directory {chosen} does not exist (--crd-schemas)")
-        return cls(chosen.resolve(), False)
-
-    def locations(self, kubernetes_version: str) -> list[str]:
-        """``-schema-location`` arguments for kubeconform."""
-        if self.online:
-            return ["default", ONLINE_CRDS]
-        assert self.crd_schemas is not None
-        return [
-            f"{core_schemas(kubernetes_version)}/{CORE_TEMPLATE}",
-            f"{self.crd_schemas}/{CRD_TEMPLATE}",
-        ]
+def schema_locations(kubernetes_version: str) -> list[str]:
+    """``-schema-location`` arguments: core kinds, then the vendored CRDs."""
+    found = problems(load_lock())
+    if found:
+        raise ToolError("crds/ does not match crds/lock.yaml:\n  " + "\n  ".join(found))
+    return [
+        f"{core_schemas(kubernetes_version)}/{CORE_TEMPLATE}",
+        f"{cached_schemas()}/{KUBECONFORM_TEMPLATE}",
+    ]
 
 
-def kubeconform(documents: str, kubernetes_version: str, settings: Settings, label: str) -> bool:
+def kubeconform(documents: str, kubernetes_version: str, label: str) -> bool:
     """Validate a YAML stream; print kubeconform's summary; True when all valid."""
     command = [
         tool("kubeconform"),
@@ -106,7 +83,7 @@ def kubeconform(documents: str, kubernetes_version: str, settings: Settings, lab
         "-kubernetes-version",
         kubernetes_version,
     ]
-    for location in settings.locations(kubernetes_version):
+    for location in schema_locations(kubernetes_version):
         command += ["-schema-location", location]
     result = subprocess.run(command, input=documents, capture_output=True, text=True, check=False)
     print(f"{label}: {(result.stdout + result.stderr).strip()}")
@@ -123,11 +100,11 @@ def kustomize_build(directory: Path) -> str:
     return result.stdout
 
 
-def validate_environment(root: Path, env: str, kubernetes_version: str, settings: Settings) -> bool:
+def validate_environment(root: Path, env: str, kubernetes_version: str) -> bool:
     """Every overlay and every ArgoCD object of one environment, as committed."""
     overlays = sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir())
     stream = "---\n".join(kustomize_build(overlay) for overlay in overlays)
-    ok = kubeconform(stream, kubernetes_version, settings, f"overlays/{env}")
+    ok = kubeconform(stream, kubernetes_version, f"overlays/{env}")
     argocd = sorted((root / "argocd" / env).rglob("*.yaml"))
     stream = "---\n".join(path.read_text(encoding="utf-8") for path in argocd)
-    return kubeconform(stream, kubernetes_version, settings, f"argocd/{env}") and ok
+    return kubeconform(stream, kubernetes_version, f"argocd/{env}") and ok

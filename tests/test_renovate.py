@@ -42,7 +42,7 @@ def test_every_chart_in_the_spec_is_found() -> None:
     assert charts == {
         "strimzi-kafka-operator": "0.50.0",
         "flink-kubernetes-operator": "1.13.0",
-        "cloudnative-pg": "0.29.1",
+        "cloudnative-pg": "0.29.0",
         "kube-prometheus-stack": "81.6.2",
         "airflow": "1.22.0",
     }

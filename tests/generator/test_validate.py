@@ -2,14 +2,10 @@
 
 import pytest
 
-from generator.validate import Settings, kubeconform, kustomize_build
+from generator.validate import kubeconform, kustomize_build
 from tests.conftest import REPO, Workspace
 
 pytestmark = pytest.mark.tools
-
-
-def _settings() -> Settings:
-    return Settings.from_arguments(None, online=False)
 
 
 def test_validate_passes_on_committed_output(rendered: Workspace) -> None:
@@ -20,7 +16,7 @@ def test_wrong_type_in_kafka_topic_fails() -> None:
     stream = kustomize_build(REPO / "overlays" / "dev" / "kafka")
     broken = stream.replace("partitions: 3", "partitions: three", 1)
     assert broken != stream
-    assert not kubeconform(broken, "1.34.0", _settings(), "broken topic")
+    assert not kubeconform(broken, "1.34.0", "broken topic")
 
 
 def test_misspelled_field_in_deployment_fails() -> None:
@@ -40,13 +36,13 @@ spec:
           imagePullPolicy: IfNotPresent
           resourcs: {}
 """
-    assert kubeconform(deployment.replace("resourcs: {}", ""), "1.34.0", _settings(), "good")
-    assert not kubeconform(deployment, "1.34.0", _settings(), "misspelled")
+    assert kubeconform(deployment.replace("resourcs: {}", ""), "1.34.0", "good")
+    assert not kubeconform(deployment, "1.34.0", "misspelled")
 
 
 def test_kind_without_schema_is_an_error_not_a_skip() -> None:
     unknown = "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n"
-    assert not kubeconform(unknown, "1.34.0", _settings(), "unknown kind")
+    assert not kubeconform(unknown, "1.34.0", "unknown kind")
 
 
 def test_validate_fails_on_a_hand_broken_overlay(
@@ -55,3 +51,11 @@ def test_validate_fails_on_a_hand_broken_overlay(
     topics = rendered.root / "apps" / "kafka" / "base" / "kafkatopic.yaml"
     topics.write_text(topics.read_text().replace("partitions: 3", "partitions: '3'"))
     assert rendered.run("validate") == 1
+
+
+def test_misspelled_field_in_a_custom_resource_fails() -> None:
+    """The schemas generated from the vendored CRDs are closed below the root."""
+    stream = kustomize_build(REPO / "overlays" / "dev" / "kafka")
+    broken = stream.replace("partitions: 3", "partitons: 3", 1)
+    assert kubeconform(stream, "1.34.0", "vendored CRDs")
+    assert not kubeconform(broken, "1.34.0", "misspelled topic field")
