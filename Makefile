@@ -18,6 +18,13 @@ HCLFMT_VERSION := v2.25.0
 # promtool of Prometheus 3.x (Go module v0.316.0): checks and unit-tests the generated rules.
 # renovate: datasource=go depName=github.com/prometheus/prometheus
 PROMTOOL_VERSION := v0.316.0
+# kube-apiserver and kubectl of the spec's Kubernetes minor, built from the Go module
+# proxy through the wrapper module in tools/kubernetes (its go.mod holds the version;
+# docs/adr/0016-api-server-gate.md). About 10 minutes cold on 2 cores.
+KUBERNETES_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" {print $$2; exit}' tools/kubernetes/go.mod)
+KUBERNETES_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBERNETES_VERSION) \
+	-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(patsubst v%,%,$(KUBERNETES_VERSION)))) \
+	-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBERNETES_VERSION)))
 
 .PHONY: render system setup tools check test lint typecheck unit bench clean lock audit
 
@@ -106,7 +113,14 @@ $(TOOLS)/.promtool-$(PROMTOOL_VERSION):
 	GOBIN=$(TOOLS) GOFLAGS=-mod=mod go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
 	touch $@
 
-tools: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION) \
+$(TOOLS)/.kubernetes-$(KUBERNETES_VERSION): tools/kubernetes/go.mod tools/kubernetes/go.sum
+	mkdir -p $(TOOLS)
+	cd tools/kubernetes && for cmd in kube-apiserver kubectl; do \
+		go build -trimpath -ldflags "$(KUBERNETES_LDFLAGS)" -o $(TOOLS)/$$cmd k8s.io/kubernetes/cmd/$$cmd || exit 1; \
+	done
+	touch $@
+
+tools: $(TOOLS)/.kubernetes-$(KUBERNETES_VERSION) $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION) \
 	$(TOOLS)/.hclfmt-$(HCLFMT_VERSION) $(TOOLS)/.promtool-$(PROMTOOL_VERSION)
 
 system:
@@ -118,7 +132,7 @@ setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.
 check: setup
 	$(PY) -m generator render --check
 	$(PY) -m generator crds
-	$(PY) -m generator validate
+	$(PY) -m generator validate --server
 	$(PY) -m generator budget
 
 lint: setup
@@ -136,7 +150,7 @@ typecheck: setup
 	$(AIRFLOW_VENV)/bin/mypy --config-file pyproject.toml dags tests/dags
 
 unit: setup
-	$(VENV)/bin/pytest tests/generator tests/scripts tests/docs tests/test_locks.py tests/test_renovate.py
+	$(VENV)/bin/pytest tests/generator tests/scripts tests/docs tests/tools tests/test_locks.py tests/test_renovate.py
 	$(JOBS_VENV)/bin/pytest tests/jobs tests/dbt
 	$(AIRFLOW_VENV)/bin/pytest tests/dags
 

@@ -57,9 +57,13 @@ def _validate(args: argparse.Namespace) -> int:
     from generator import validate  # noqa: PLC0415 - only this command needs the tool plumbing
 
     ok = True
-    for env in environments(args.specs):
-        version = load(env, args.specs, args.registry).spec.cluster.kubernetes_version
-        ok &= validate.validate_environment(args.out, env, version)
+    specs = {env: load(env, args.specs, args.registry).spec for env in environments(args.specs)}
+    for env, spec in specs.items():
+        ok &= validate.validate_environment(args.out, env, spec.cluster.kubernetes_version)
+    if ok and args.server:
+        from generator.server.run import check_on_server  # noqa: PLC0415 - starts servers
+
+        ok = check_on_server(args.out, specs)
     print("validate: all manifests valid" if ok else "validate: FAILED")
     return 0 if ok else 1
 
@@ -105,6 +109,11 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--env", help="one environment (default: all)")
     report.set_defaults(run=_budget)
     check = commands.add_parser("validate", help="kustomize build | kubeconform -strict")
+    check.add_argument(
+        "--server",
+        action="store_true",
+        help="also dry-run everything server-side on a local kube-apiserver + etcd",
+    )
     check.set_defaults(run=_validate)
     vendored = commands.add_parser(
         "crds", help="check the vendored CRDs against crds/lock.yaml (or refresh them)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the tests need, from Debian: a PostgreSQL server (initdb,
 # pg_ctl), a JDK (Kafka broker, later PyFlink), Maven (resolves Kafka's jars) and
-# a Prometheus server (the live metric-contract and alert tests).
+# a Prometheus server (the live metric-contract and alert tests), etcd and openssl
+# (the kube-apiserver gate of `validate --server`).
 # Installs only what is missing; needs root (CI and sessions run as root).
 set -euo pipefail
 missing=()
@@ -10,6 +11,8 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -28,6 +28,9 @@ SYNC_RETRY = {
     "limit": 10,
     "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"},
 }
+# Deleting an Application deletes its resources, children first (foreground). The
+# path-qualified spelling (ArgoCD >= 2.x) is the one the API server does not warn about.
+CASCADE_FINALIZER = "resources-finalizer.argocd.argoproj.io/foreground"
 
 
 def application_health_lua() -> str:
@@ -57,7 +60,7 @@ def _application(
         spec.gitops.argocd_namespace,
         annotations={"argocd.argoproj.io/sync-wave": str(wave)},
     )
-    meta["finalizers"] = ["resources-finalizer.argocd.argoproj.io"]
+    meta["finalizers"] = [CASCADE_FINALIZER]
     destination = {"server": IN_CLUSTER}
     if namespace:
         destination["namespace"] = namespace
@@ -144,7 +147,7 @@ def project(spec: PlatformSpec, chart_repos: set[str]) -> Manifest:
 def root(spec: PlatformSpec) -> Manifest:
     """The app-of-apps the bootstrap applies once; it syncs ``argocd/<env>/apps``."""
     meta = metadata(f"streamflow-{spec.environment}", spec.gitops.argocd_namespace)
-    meta["finalizers"] = ["resources-finalizer.argocd.argoproj.io"]
+    meta["finalizers"] = [CASCADE_FINALIZER]
     return resource(
         API,
         "Application",
