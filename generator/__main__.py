@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator {render,budget,validate,crds,fork}``."""
+"""Command line: ``python -m generator {render,budget,connectivity,validate,crds,fork}``."""
 
 import argparse
 import sys
@@ -7,6 +7,8 @@ from pathlib import Path
 from generator import budget, output
 from generator.components import REGISTRY
 from generator.components.base import Registry
+from generator.connectivity.contract import cells
+from generator.connectivity.rendered import ConnectivityError, check_tree
 from generator.fork import fork, placeholder_warning
 from generator.reservations import BudgetError
 from generator.spec.loading import SPEC_DIR, SpecError, environments, load
@@ -24,6 +26,7 @@ def _render(args: argparse.Namespace) -> int:
     tree = render_all(args.specs, args.registry)
     files = tree.files
     _check_budgets(tree)
+    check_tree(tree)
     warning = placeholder_warning(tree.base.spec.gitops.repo_url)
     if warning:
         print(warning, file=sys.stderr)
@@ -51,6 +54,23 @@ def _budget(args: argparse.Namespace) -> int:
         if report.peak_memory > report.budget:
             status = 1
     return status
+
+
+def _connectivity(args: argparse.Namespace) -> int:
+    tree = render_all(args.specs, args.registry)
+    verdicts = check_tree(tree)
+    for env, verdict in verdicts.items():
+        if args.env and env != args.env:
+            continue
+        print(f"{env}: {verdict.allowed + verdict.denied} connections checked: "
+              f"{verdict.allowed} allowed (all required), {verdict.denied} denied "
+              "(all forbidden), 0 violations")  # fmt: skip
+        if args.matrix:
+            environment = tree.environments[env]
+            for cell in cells(environment.platform):
+                mark = "allow" if cell.required else "deny "
+                print(f"  {mark} {cell.describe()}  ({cell.why})")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -115,6 +135,12 @@ def parser() -> argparse.ArgumentParser:
         help="also dry-run everything server-side on a local kube-apiserver + etcd",
     )
     check.set_defaults(run=_validate)
+    contract = commands.add_parser(
+        "connectivity", help="check the NetworkPolicies against the connectivity contract"
+    )
+    contract.add_argument("--env", help="one environment (default: all)")
+    contract.add_argument("--matrix", action="store_true", help="print every connection")
+    contract.set_defaults(run=_connectivity)
     vendored = commands.add_parser(
         "crds", help="check the vendored CRDs against crds/lock.yaml (or refresh them)"
     )
@@ -145,7 +171,7 @@ def main(argv: list[str] | None = None, registry: Registry = REGISTRY) -> int:
     args.registry = registry  # the components (not an image registry)
     try:
         return int(args.run(args))
-    except (SpecError, BudgetError) as error:
+    except (SpecError, BudgetError, ConnectivityError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ToolError as error:

@@ -98,6 +98,15 @@ class ApiClient:
     pods: Mapping[str, str]
 
 
+@dataclass(frozen=True)
+class WebhookServer:
+    """Pods the Kubernetes API server calls: admission or conversion webhooks."""
+
+    namespace: str
+    pods: Mapping[str, str]
+    port: int
+
+
 class Component(Generic[S]):
     """One platform component; subclasses set the class attributes and override what applies.
 
@@ -155,12 +164,29 @@ class Component(Generic[S]):
         return []
 
     def api_clients(self, platform: "Platform") -> list[ApiClient]:
-        """Its pods that talk to the Kubernetes API."""
-        return []
+        """Its pods that talk to the Kubernetes API: by default, what its charts declare."""
+        return [
+            ApiClient(release.namespace, pods)
+            for release in self.charts(platform)
+            for pods in release.api_server_clients
+        ]
+
+    def webhook_servers(self, platform: "Platform") -> list[WebhookServer]:
+        """Its pods the API server calls: by default, the webhooks its charts declare."""
+        return [
+            WebhookServer(release.namespace, webhook.pods, webhook.port)
+            for release in self.charts(platform)
+            for webhook in release.webhooks
+        ]
 
     def metrics_endpoints(self, platform: "Platform") -> list[MetricsEndpoint]:
-        """Ports of its pods (or operators' pods) that Prometheus scrapes."""
-        return []
+        """Ports Prometheus scrapes: by default, each chart's, named after its release."""
+        return [
+            MetricsEndpoint(release.name, m.name, release.namespace, m.pods, m.port, m.number,
+                            m.path, m.service)
+            for release in self.charts(platform)
+            for m in release.metrics
+        ]  # fmt: skip
 
     def render(self, platform: "Platform") -> "Rendered":
         """Its objects, its charts and the ArgoCD Applications that sync them."""
@@ -262,6 +288,10 @@ class Platform:
     def api_clients(self) -> list[ApiClient]:
         """Every pod selector that needs the Kubernetes API."""
         return [client for c in self.registry for client in c.api_clients(self)]
+
+    def webhook_servers(self) -> list[WebhookServer]:
+        """Every pod selector the API server calls."""
+        return [server for c in self.registry for server in c.webhook_servers(self)]
 
     def metrics_endpoints(self) -> list[MetricsEndpoint]:
         """Every scrape target of every component."""

@@ -2,11 +2,13 @@
 
 A chart is a black box: each release declares the pods its chart creates and
 where in the values their resources live (``generator.spec.helm``), the pods
-that call the Kubernetes API, and its own sync wave. Every release becomes its
+that call the Kubernetes API, the webhooks the API server calls, its metrics
+ports (all turned into policies and monitors by ``Component``'s defaults), and
+its own sync wave. Every release becomes its
 own ArgoCD Application; it renders no kustomize objects.
 """
 
-from generator.components.base import ApiClient, Component, MetricsEndpoint, Platform
+from generator.components.base import Component, Platform
 from generator.spec.helm import HelmRelease
 from generator.spec.platform import PlatformSpec
 
@@ -27,23 +29,6 @@ class Charts(Component[list[HelmRelease]]):
     def charts(self, platform: Platform) -> list[HelmRelease]:
         """Every release of the spec."""
         return self.section(platform.spec)
-
-    def api_clients(self, platform: Platform) -> list[ApiClient]:
-        """The chart pods each release says call the API."""
-        return [
-            ApiClient(release.namespace, pods)
-            for release in self.section(platform.spec)
-            for pods in release.api_server_clients
-        ]
-
-    def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
-        """Each release's declared metrics ports, labelled with the release's name."""
-        return [
-            MetricsEndpoint(release.name, m.name, release.namespace, m.pods, m.port, m.number,
-                            m.path, m.service)
-            for release in self.section(platform.spec)
-            for m in release.metrics
-        ]  # fmt: skip
 
 
 COMPONENT = Charts()

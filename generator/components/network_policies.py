@@ -2,9 +2,11 @@
 
 Every namespace denies all ingress and egress, then allows: traffic between its
 own pods, DNS to kube-system, the Kubernetes API for the pods components
-declare as API clients, and each connection (declared by a component, or a
-spec flow) on both ends — egress at the source, ingress at the destination's
-pods — so neither side depends on the other's defaults. Selectors and ports
+declare as API clients (at its post-DNAT address, ``network.api_server``), the
+API server's calls to the webhooks components serve, and each connection
+(declared by a component, or a spec flow) on both ends — egress at the source,
+ingress at the destination's pods — so neither side depends on the other's
+defaults. ``generator.connectivity`` proves the result against the contract. Selectors and ports
 come from the component that serves the endpoint, never from repeated strings.
 """
 
@@ -94,6 +96,13 @@ def _connection(connection: Connection) -> list[Manifest]:
     ]
 
 
+def _webhook_ingress(name: str, namespace: str, pods: Mapping[str, str], sources: list[str],
+                     port: int) -> Manifest:  # fmt: skip
+    rule = {"from": [{"ipBlock": {"cidr": cidr}} for cidr in sources], "ports": _ports([port])}
+    spec = {"podSelector": _selector(pods), "policyTypes": ["Ingress"], "ingress": [rule]}
+    return _policy(name, namespace, spec)
+
+
 def _ip_egress(
     name: str, namespace: str, pods: Mapping[str, str], cidr: str, ports: list[int]
 ) -> Manifest:
@@ -123,6 +132,12 @@ class NetworkPolicies(Component[Any]):
             for index, pods in enumerate(selectors):
                 name = f"allow-apiserver-egress-{index}"
                 manifests.append(_ip_egress(name, namespace, pods, api.cidr, api.ports))
+        webhooks: dict[str, int] = defaultdict(int)
+        for server in platform.webhook_servers():
+            name = f"allow-apiserver-webhook-ingress-{webhooks[server.namespace]}"
+            webhooks[server.namespace] += 1
+            manifests.append(_webhook_ingress(name, server.namespace, server.pods,
+                                              api.webhook_sources, server.port))  # fmt: skip
         for connection in platform.connections():
             manifests.extend(_connection(connection))
         for egress in spec.network.external_egress:

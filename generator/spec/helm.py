@@ -111,12 +111,21 @@ class ChartMetrics(StrictModel):
     service: bool = False
 
 
+class ChartWebhook(StrictModel):
+    """A webhook the chart's pods serve to the Kubernetes API server (admission, conversion)."""
+
+    pods: dict[str, str] = Field(min_length=1)
+    port: int = Field(ge=1, le=65535)
+
+
 class HelmRelease(StrictModel):
     """One chart installed into one namespace, synced by its own ArgoCD Application.
 
     ``api_server_clients``: pod selectors of the chart's pods that call the
     Kubernetes API (operators); the NetworkPolicies admit exactly those.
     ``metrics``: the chart's metrics ports, scraped by the monitoring component.
+    ``webhooks``: what the API server must reach (its calls come from
+    ``network.api_server.webhook_sources``).
     """
 
     name: Name
@@ -128,6 +137,7 @@ class HelmRelease(StrictModel):
     pods: list[ChartPod] = Field(default_factory=list)
     api_server_clients: list[dict[str, str]] = Field(default_factory=list)
     metrics: list[ChartMetrics] = Field(default_factory=list)
+    webhooks: list[ChartWebhook] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _no_secrets_in_values(self) -> "HelmRelease":

@@ -35,7 +35,11 @@ ENV_DIR = "environments"
 MISSING: Any = object()
 # What every environment file must state, so that an empty or truncated file is
 # an error rather than a silent copy of the base.
-ENVIRONMENT_MUST_STATE: tuple[FieldPath, ...] = (("cluster", "nodes"), ("cluster", "memory_budget"))
+ENVIRONMENT_MUST_STATE: tuple[FieldPath, ...] = (
+    ("cluster", "nodes"),
+    ("cluster", "memory_budget"),
+    ("network", "api_server"),
+)
 
 
 class SpecError(Exception):
@@ -336,12 +340,31 @@ def cross_component_problems(platform: Platform) -> Iterator[tuple[str, FieldPat
         if namespace not in known:
             yield f"namespace {namespace!r} is not in namespaces", field
     endpoints = platform.endpoints()
-    for flow in spec.network.flows:
-        if flow.to is not None and flow.to not in endpoints:
-            yield (
-                f"no component serves endpoint {flow.to!r} (known: {sorted(endpoints)})",
-                ("network", "flows", flow.name, "to"),
-            )
+    for section, flows in (("flows", spec.network.flows), ("denied", spec.network.denied)):
+        for flow in flows:
+            if flow.to is not None and flow.to not in endpoints:
+                yield (
+                    f"no component serves endpoint {flow.to!r} (known: {sorted(endpoints)})",
+                    ("network", section, flow.name, "to"),
+                )
+    if all(flow.to in endpoints for flow in spec.network.flows):
+        yield from _declared_but_denied(platform)
+
+
+def _declared_but_denied(platform: Platform) -> Iterator[tuple[str, FieldPath]]:
+    """A connection some component or flow declares although ``network.denied`` forbids it."""
+    for denied in platform.spec.network.denied:
+        for connection in platform.connections():
+            if connection.source == denied.source and (
+                connection.destination.reference == denied.to
+                or (denied.to is None and connection.destination.namespace == denied.destination)
+            ):
+                yield (
+                    f"connection {connection.name!r} ({connection.source} -> "
+                    f"{connection.destination.reference or connection.destination.namespace}) "
+                    "is declared, but network.denied forbids it",
+                    ("network", "denied", denied.name, "source"),
+                )
 
 
 def load(env: str | None, spec_dir: Path = SPEC_DIR, registry: Registry = REGISTRY) -> Platform:

@@ -50,10 +50,11 @@ class PlatformSpec(StrictModel):
     def core_namespaces_used(self) -> dict[tuple[str | int, ...], str]:
         """Spec field path → namespace, for the namespaces the core sections name."""
         used: dict[tuple[str | int, ...], str] = {}
-        for flow in self.network.flows:
-            used[("network", "flows", flow.name, "source")] = flow.source
-            if flow.destination is not None:
-                used[("network", "flows", flow.name, "destination")] = flow.destination
+        for section, flows in (("flows", self.network.flows), ("denied", self.network.denied)):
+            for flow in flows:
+                used[("network", section, flow.name, "source")] = flow.source
+                if flow.destination is not None:
+                    used[("network", section, flow.name, "destination")] = flow.destination
         for egress in self.network.external_egress:
             used[("network", "external_egress", egress.name, "namespace")] = egress.namespace
         return used

@@ -88,6 +88,10 @@ kafka:
   node_pools:
     - name: dual-role
       replicas: 3
+network:  # every environment states its API server; these are the base's addresses
+  api_server:
+    cidr: 192.168.56.10/32
+    webhook_sources: [192.168.56.10/32, 10.42.0.1/32]
 """
 
 

@@ -95,7 +95,11 @@ class Flink(Component[FlinkSpec]):
     inert_kinds = frozenset({"FlinkSessionJob"})
 
     def connections(self, platform: Platform) -> list[Connection]:
-        """The jobs consume and produce Kafka topics and write bronze through JDBC."""
+        """The jobs consume and produce Kafka topics and write bronze through JDBC.
+
+        Only Flink's own processes (the JobManager enumerates Kafka partitions,
+        the TaskManagers read, write and sink), not the operator beside them.
+        """
         spec = platform.spec
         source = self.section(spec).namespace
         return [
@@ -104,19 +108,25 @@ class Flink(Component[FlinkSpec]):
                 source,
                 kafka.COMPONENT.bootstrap(spec),
                 "PyFlink jobs consume transactions.raw and produce alerts, metrics and DLQ records",
+                manifests.PROCESS_PODS,
             ),
             Connection(
                 "flink-to-postgres",
                 source,
                 postgres.COMPONENT.sql(spec),
                 "JDBC sinks write bronze.raw_transactions and bronze.raw_fraud_alerts",
+                manifests.PROCESS_PODS,
             ),
         ]
 
     def api_clients(self, platform: Platform) -> list[ApiClient]:
-        """JobManagers create TaskManager pods and keep HA leader ConfigMaps."""
+        """JobManagers and TaskManagers: Kubernetes HA (always on, ``configuration``).
+
+        JobManagers create TaskManager pods and hold the leader ConfigMaps;
+        TaskManagers watch those ConfigMaps to find the current leader.
+        """
         namespace = self.section(platform.spec).namespace
-        return [ApiClient(namespace, {"component": "jobmanager"})]
+        return [ApiClient(namespace, manifests.PROCESS_PODS)]
 
     def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
         """Flink's Prometheus reporter on every JobManager and TaskManager.

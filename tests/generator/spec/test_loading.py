@@ -57,7 +57,10 @@ def _topic(field: str, value: Any) -> Callable[[Data], None]:
 BASE = "platform.yaml"
 PROD = "environments/prod.yaml"
 STAGING = "environments/staging.yaml"
-STAGING_CLUSTER = "cluster: {nodes: 2, memory_budget: 8Gi}\n"
+STAGING_CLUSTER = (
+    "cluster: {nodes: 2, memory_budget: 8Gi}\n"
+    "network: {api_server: {cidr: 10.1.0.0/28, webhook_sources: [10.1.0.0/28]}}\n"
+)
 CASES = [
     Case("bad-memory-unit", BASE,
          lambda d: named(d["kafka"]["node_pools"], "dual-role")["resources"]["requests"]
@@ -223,6 +226,24 @@ CASES = [
          lambda d: helm(d, "airflow").__setitem__("namespace", "airflow"),
          ("specs/environments/prod.yaml: helm_releases[airflow].namespace = 'airflow'",
           "is not in namespaces")),
+    # -- the connectivity contract's inputs
+    Case("api-server-anywhere", PROD, _set("network.api_server.cidr", "0.0.0.0/0"),
+         ("specs/environments/prod.yaml: network.api_server.cidr = '0.0.0.0/0'",
+          "wider than /8", "external_egress")),
+    Case("api-server-host-bits", PROD,
+         lambda d: d["network"]["api_server"].__setitem__("webhook_sources", ["10.42.0.1/24"]),
+         ("network.api_server.webhook_sources[0] = '10.42.0.1/24'", "host bits set")),
+    _text("api-server-not-stated", STAGING, "cluster: {nodes: 2, memory_budget: 8Gi}\n",
+          ("specs/environments/staging.yaml: network.api_server = (missing)",)),
+    Case("declared-but-denied", BASE,
+         lambda d: d["network"]["flows"].append({"name": "airflow-to-kafka",
+             "source": "streamflow-orchestration", "to": "kafka.bootstrap", "reason": "x"}),
+         ("network.denied[orchestration-to-kafka].source", "'airflow-to-kafka'",
+          "network.denied forbids it")),
+    Case("denied-unknown-endpoint", BASE,
+         lambda d: d["network"]["denied"][0].__setitem__("to", "kafka.tls"),
+         ("network.denied[orchestration-to-kafka].to = 'kafka.tls'",
+          "no component serves endpoint 'kafka.tls'")),
 ]  # fmt: skip
 
 
