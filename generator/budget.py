@@ -8,7 +8,12 @@ Applications. A kind nobody counts, or a chart with no declared pods, is an
 error rather than a silent 0. A pod reserves its *effective* request: the larger of its
 init phase (each init container plus the native sidecars started before it)
 and its running phase (app containers plus sidecars), times its replicas.
-Jobs are transient: the check allows the steady state plus the largest of them.
+Jobs are transient: the check allows the steady state plus the transient pods
+that can run at the same time. ArgoCD syncs one Application wave after the other
+(the Lua health check holds a wave until its children's operations finish), so
+only transient pods of one Application wave can overlap: all Applications of
+that wave at once, and inside one Application the pods of one hook wave (hook
+waves run one after the other).
 ArgoCD and K3s's own system pods are not counted (docs/adr/0005-budget.md).
 """
 
@@ -35,10 +40,22 @@ class Report:
         return sum((f.total for f in self.footprints if not f.transient), Reservation())
 
     @property
+    def transient_peak(self) -> int:
+        """The most memory transient pods can request at once (see the module docstring)."""
+        waves: dict[int, dict[str, dict[int, int]]] = {}
+        for f in self.footprints:
+            if f.transient:
+                hooks = waves.setdefault(f.sync_wave, {}).setdefault(f.application, {})
+                hooks[f.hook_wave] = hooks.get(f.hook_wave, 0) + f.total.memory_request
+        return max(
+            (sum(max(hooks.values()) for hooks in apps.values()) for apps in waves.values()),
+            default=0,
+        )
+
+    @property
     def peak_memory(self) -> int:
-        """Steady memory plus the largest transient workload (a migration Job)."""
-        transient = [f.total.memory_request for f in self.footprints if f.transient]
-        return self.steady.memory_request + max(transient, default=0)
+        """Steady memory plus the transient pods that can run together."""
+        return self.steady.memory_request + self.transient_peak
 
 
 def footprints(environment: Environment) -> Report:
@@ -86,7 +103,7 @@ def check(report: Report, baseline: Report | None = None) -> None:
         f"environment {report.environment}: cluster.memory_budget "
         f"{format_memory(report.budget)} is exceeded: memory requests reach "
         f"{format_memory(report.peak_memory)} (steady "
-        f"{format_memory(report.steady.memory_request)} plus the largest Job)",
+        f"{format_memory(report.steady.memory_request)} plus the transient pods that can overlap)",
         "  largest requests:",
         *(
             f"    {f.namespace}/{f.workload} ({f.component}): "
@@ -148,7 +165,8 @@ def table(report: Report) -> str:
     ]
     verdict = "OK" if report.peak_memory <= report.budget else "OVER BUDGET"
     lines.append(
-        f"peak memory requests (steady + largest Job): {format_memory(report.peak_memory)} "
+        "peak memory requests (steady + transient pods that can overlap): "
+        f"{format_memory(report.peak_memory)} "
         f"of {format_memory(report.budget)} budget "
         f"({100 * report.peak_memory / report.budget:.1f}%) — {verdict}"
     )

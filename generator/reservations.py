@@ -57,6 +57,11 @@ class Footprint:
     pod: Reservation
     transient: bool = False
     component: str = ""
+    # When it runs, for transient pods that may overlap: its ArgoCD Application, that
+    # Application's sync wave, and its own wave inside the Application's sync.
+    application: str = ""
+    sync_wave: int = 0
+    hook_wave: int = 0
 
     @property
     def total(self) -> Reservation:
@@ -136,6 +141,7 @@ def workload_footprints(manifest: Manifest, nodes: int) -> Iterator[Footprint]:
     kind, spec = manifest["kind"], manifest.get("spec", {})
     pod = spec.get("jobTemplate", {}).get("spec", spec).get("template", {}).get("spec", {})
     replicas = {"DaemonSet": nodes, "Job": 1, "CronJob": 1}.get(kind, spec.get("replicas", 1))
+    annotations = manifest.get("metadata", {}).get("annotations", {})
     yield Footprint(
         namespace,
         name,
@@ -143,6 +149,7 @@ def workload_footprints(manifest: Manifest, nodes: int) -> Iterator[Footprint]:
         replicas,
         pod_reservation(pod, f"{kind}/{name}"),
         transient=kind in TRANSIENT_KINDS,
+        hook_wave=int(annotations.get("argocd.argoproj.io/sync-wave", 0)),
     )
 
 
@@ -172,4 +179,7 @@ def chart_footprints(
             replicas,
             pod_reservation(spec, where),
             transient=pod.transient,
+            application=release.name,
+            sync_wave=release.wave,
+            hook_wave=pod.hook.wave if pod.hook else 0,
         )

@@ -155,6 +155,10 @@ class Component(Generic[S]):
         """Helm releases this component installs, each its own Application."""
         return []
 
+    def chart_field(self, release: HelmRelease) -> tuple[str | int, ...]:
+        """Where a release of ``charts()`` sits in the spec, for error messages."""
+        return (self.key or self.name, release.name)
+
     def endpoints(self, platform: "Platform") -> list[Endpoint]:
         """Endpoints it serves, by name; other components connect to them."""
         return []
@@ -240,7 +244,12 @@ class Component(Generic[S]):
 
     def _tagged(self, found: Iterator[Footprint]) -> Iterator[Footprint]:
         for footprint in found:
-            yield dataclasses.replace(footprint, component=self.name)
+            if footprint.application:
+                yield dataclasses.replace(footprint, component=self.name)
+            else:  # its objects sync in this component's own Application
+                yield dataclasses.replace(
+                    footprint, component=self.name, application=self.name, sync_wave=self.wave
+                )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 -- Health of an ArgoCD Application, as seen by its parent app-of-apps.
 -- ArgoCD 1.8 stopped assessing child Applications, so sync waves of an
 -- app-of-apps no longer wait for a child to be ready. This check restores it:
--- a child is Healthy only when it is synced *and* its own health is Healthy.
+-- a child is Healthy only when it is synced *and* its own health is Healthy
+-- *and* no sync operation of it is still going (a PostSync hook such as the
+-- PostgreSQL migration Job runs while the resources already look Healthy).
 local hs = {status = "Progressing", message = "waiting for the Application to report"}
 if obj.status == nil then
   return hs
@@ -10,6 +12,11 @@ local operation = obj.status.operationState
 if operation ~= nil and (operation.phase == "Failed" or operation.phase == "Error") then
   hs.status = "Degraded"
   hs.message = operation.message or ("sync " .. operation.phase)
+  return hs
+end
+if operation ~= nil and (operation.phase == "Running" or operation.phase == "Terminating") then
+  hs.status = "Progressing"
+  hs.message = "sync operation " .. operation.phase .. (operation.message and (": " .. operation.message) or "")
   return hs
 end
 local health = obj.status.health

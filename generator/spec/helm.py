@@ -66,21 +66,48 @@ class ChartContainer(StrictModel):
     resources: Resources
 
 
+class SecurityContextPaths(StrictModel):
+    """Where the chart reads this pod's pod- and container-level ``securityContext``."""
+
+    pod: ValuesPath
+    container: ValuesPath
+
+
+class SyncHook(StrictModel):
+    """A chart Job ArgoCD runs as a Sync hook, ordered by ``wave`` within the phase.
+
+    The generator writes ``argocd.argoproj.io/sync-wave`` into the annotations
+    at ``annotations_path``, so the order the budget assumes is the order ArgoCD
+    runs: hooks of one wave run together, the next wave waits for them.
+    """
+
+    annotations_path: ValuesPath
+    wave: int
+
+
 class ChartPod(StrictModel):
-    """A pod (Deployment, StatefulSet, DaemonSet or Job) created by the chart."""
+    """A pod (Deployment, StatefulSet, DaemonSet or Job) created by the chart.
+
+    ``security_context``: required in a ``restricted`` namespace; the values there
+    must satisfy the restricted Pod Security Standard (checked by the loader).
+    """
 
     name: Name
     replicas: Replicas = 1
     replicas_path: ValuesPath | None = None
     per_node: bool = False
     transient: bool = False
+    hook: SyncHook | None = None
     enabled_path: ValuesPath | None = None
+    security_context: SecurityContextPaths | None = None
     containers: list[ChartContainer] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _one_replica_source(self) -> "ChartPod":
         if self.per_node and self.replicas_path:
             raise ValueError("a per_node pod (DaemonSet) cannot also have replicas_path")
+        if self.hook is not None and not self.transient:
+            raise ValueError("a sync hook runs to completion: set transient: true")
         return self
 
 
@@ -155,6 +182,10 @@ class HelmRelease(StrictModel):
         for pod in self.pods:
             if pod.replicas_path:
                 set_path(values, pod.replicas_path, pod.replicas)
+            if pod.hook is not None:
+                annotations = get_path(values, pod.hook.annotations_path) or {}
+                wave = {"argocd.argoproj.io/sync-wave": str(pod.hook.wave)}
+                set_path(values, pod.hook.annotations_path, {**annotations, **wave})
             for container in pod.containers:
                 resources = container.resources.to_manifest()
                 existing = get_path(values, container.values_path)

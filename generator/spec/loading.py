@@ -28,6 +28,8 @@ from generator.components import REGISTRY
 from generator.components.base import Platform, Registry
 from generator.spec.common import FieldError, FieldPath, dns_label_problem
 from generator.spec.platform import PlatformSpec
+from generator.spec.pod_security import restricted_violations
+from generator.spec.values_path import get_path
 
 SPEC_DIR = Path("specs")
 BASE_FILE = "platform.yaml"
@@ -349,6 +351,37 @@ def cross_component_problems(platform: Platform) -> Iterator[tuple[str, FieldPat
                 )
     if all(flow.to in endpoints for flow in spec.network.flows):
         yield from _declared_but_denied(platform)
+    yield from _chart_pod_security(platform)
+
+
+def _chart_pod_security(platform: Platform) -> Iterator[tuple[str, FieldPath]]:
+    """Every chart pod in a ``restricted`` namespace declares and sets a restricted context."""
+    levels = {ns.name: ns.pod_security for ns in platform.spec.namespaces}
+    for component in platform.registry:
+        for release in component.charts(platform):
+            if levels.get(release.namespace) != "restricted":
+                continue
+            values = release.rendered_values()
+            for pod in release.pods:
+                field = (*component.chart_field(release), "pods", pod.name, "security_context")
+                if pod.security_context is None:
+                    yield (
+                        f"namespace {release.namespace} is restricted: say where the chart "
+                        "reads this pod's securityContext (pod: and container: values paths)",
+                        field,
+                    )
+                    continue
+                violations = restricted_violations(
+                    get_path(values, pod.security_context.pod) or {},
+                    get_path(values, pod.security_context.container) or {},
+                )
+                if violations:
+                    yield (
+                        f"the values at {pod.security_context.pod} / "
+                        f"{pod.security_context.container} violate Pod Security 'restricted' "
+                        f"in {release.namespace}: " + "; ".join(violations),
+                        field,
+                    )
 
 
 def _declared_but_denied(platform: Platform) -> Iterator[tuple[str, FieldPath]]:

@@ -31,12 +31,34 @@ def environment_of(
     return Environment(type(platform)(spec, platform.registry), [part])  # fmt: skip
 
 
-def test_jobs_are_transient_and_only_the_largest_counts_at_peak() -> None:
+def _jobs(small_wave: int | None, big_wave: int | None) -> list[dict[str, Any]]:
     small, large = workload("Job", name="small"), workload("Job", name="big")
     large["spec"]["template"]["spec"]["containers"] = [container("a", "1", "512Mi")]
-    report = budget.footprints(environment_of([workload("Deployment", 1), small, large]))
+    for job, wave in ((small, small_wave), (large, big_wave)):
+        if wave is not None:
+            job["metadata"]["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
+    return [workload("Deployment", 1), small, large]
+
+
+def test_jobs_of_one_sync_wave_run_together_and_all_count_at_peak() -> None:
+    report = budget.footprints(environment_of(_jobs(None, None)))
     assert report.steady.memory_request == 64 * Mi
+    assert report.peak_memory == (64 + 64 + 512) * Mi
+
+
+def test_jobs_in_successive_waves_never_overlap_so_only_the_largest_counts() -> None:
+    report = budget.footprints(environment_of(_jobs(-1, 1)))
     assert report.peak_memory == (64 + 512) * Mi
+
+
+def test_airflows_hooks_run_one_after_the_other_in_dev() -> None:
+    """The migration Job (192Mi) and the create-user Job (128Mi) are ordered by hook wave."""
+    report = budget.footprints(render_environment(load("dev", REPO / "specs")))
+    hooks = {f.workload: f.hook_wave for f in report.footprints if f.application == "airflow"
+             and f.transient}  # fmt: skip
+    assert hooks == {"run-airflow-migrations": -1, "create-user": 1}
+    assert report.transient_peak == 192 * Mi
+    assert report.peak_memory == (3816 + 192) * Mi
 
 
 def test_a_kind_nobody_counts_fails_by_name() -> None:

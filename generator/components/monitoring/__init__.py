@@ -47,6 +47,10 @@ class Monitoring(Component[MonitoringSpec]):
         """The stack's namespace (where the rules, monitors and dashboards go too)."""
         return {("monitoring", "stack", "namespace"): self.section(spec).namespace}
 
+    def chart_field(self, release: HelmRelease) -> tuple[str | int, ...]:
+        """The stack is ``monitoring.stack`` in the spec."""
+        return (self.key or self.name, "stack")
+
     def charts(self, platform: Platform) -> list[HelmRelease]:
         """The stack, with retention and storage from the section."""
         section = self.section(platform.spec)

@@ -76,10 +76,25 @@ def _lua(runtime: Any, value: Any) -> Any:
         ({"health": {"status": "Missing"}}, "Missing"),
         ({"health": {"status": "Healthy"}, "sync": {"status": "Synced"},
           "operationState": {"phase": "Failed", "message": "boom"}}, "Degraded"),
+        # Resources healthy, but the operation is still running its PostSync hook
+        # (postgres waiting on the migration Job) or being terminated: not done yet.
+        ({"health": {"status": "Healthy"}, "sync": {"status": "Synced"},
+          "operationState": {"phase": "Running", "message": "waiting for completion of hook "
+                             "batch/Job/streamflow-pg-migrate"}}, "Progressing"),
+        ({"health": {"status": "Healthy"}, "sync": {"status": "Synced"},
+          "operationState": {"phase": "Terminating"}}, "Progressing"),
+        ({"health": {"status": "Healthy"}, "sync": {"status": "Synced"},
+          "operationState": {"phase": "Succeeded"}}, "Healthy"),
     ],
 )  # fmt: skip
 def test_lua_health_check(status: dict[str, Any] | None, expected: str) -> None:
     assert _health(status)[0] == expected
+
+
+def test_a_running_operation_says_what_it_waits_for() -> None:
+    status = {"health": {"status": "Healthy"}, "sync": {"status": "Synced"},
+              "operationState": {"phase": "Running", "message": "waiting for hook"}}  # fmt: skip
+    assert _health(status) == ("Progressing", "sync operation Running: waiting for hook")
 
 
 def test_lua_health_check_carries_the_message() -> None:
