@@ -34,12 +34,13 @@ KUBERNETES_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBERNETES_V
 PIP := pip install --quiet --disable-pip-version-check
 LOCKED = $(PIP) --require-hashes --no-deps -r
 SELF := $(PIP) --no-deps -e . --config-settings editable_mode=compat
-LOCKS := generator generator-dev streaming dbt airflow audit
+LOCKS := generator generator-dev streaming dbt airflow checkov audit
 LOCK_EXTRAS_generator := generator
 LOCK_EXTRAS_generator-dev := generator manifests test
 LOCK_EXTRAS_streaming := generator streaming test
 LOCK_EXTRAS_dbt := dbt
 LOCK_EXTRAS_airflow := airflow harness test
+LOCK_EXTRAS_checkov := checkov
 LOCK_EXTRAS_audit := audit
 
 $(VENV)/.generator: locks/generator.txt
@@ -70,6 +71,11 @@ $(AIRFLOW_VENV)/.airflow: locks/airflow.txt
 	$(PYTHON) -m venv $(AIRFLOW_VENV)
 	$(AIRFLOW_VENV)/bin/python -m $(LOCKED) locks/airflow.txt
 	$(AIRFLOW_VENV)/bin/python -m $(SELF)
+	touch $@
+
+.venv-checkov/.checkov: locks/checkov.txt
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m $(LOCKED) locks/checkov.txt
 	touch $@
 
 .venv-audit/.audit: locks/audit.txt
@@ -126,12 +132,14 @@ tools: $(TOOLS)/.kubernetes-$(KUBERNETES_VERSION) $(TOOLS)/.kustomize-$(KUSTOMIZ
 system:
 	bash scripts/install-system-deps.sh
 
-setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.airflow tools
+setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.airflow .venv-checkov/.checkov tools
 	$(JOBS_PY) -m jobs.testing.kafka --fetch
 
 check: setup
 	$(PY) -m generator render --check
 	$(PY) -m generator crds
+	$(PY) -m generator connectivity
+	$(PY) -m generator scan
 	$(PY) -m generator validate --server
 	$(PY) -m generator budget
 
@@ -164,4 +172,4 @@ bench: setup
 	$(JOBS_PY) benchmarks/dbt_build.py
 
 clean:
-	rm -rf $(VENV) $(JOBS_VENV) $(DBT_VENV) $(AIRFLOW_VENV) .venv-audit .tools .cache
+	rm -rf $(VENV) $(JOBS_VENV) $(DBT_VENV) $(AIRFLOW_VENV) .venv-checkov .venv-audit .tools .cache

@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator {render,budget,connectivity,validate,crds,fork}``."""
+"""Command line: ``python -m generator {render,budget,connectivity,validate,scan,crds,fork}``."""
 
 import argparse
 import sys
@@ -106,6 +106,18 @@ def _crds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scan(args: argparse.Namespace) -> int:
+    from generator import scan  # noqa: PLC0415 - only this command runs checkov
+
+    found = scan.scan(args.out, environments(args.specs))
+    print(f"checkov: {found.objects} objects written, {found.resources} resources parsed; "
+          f"{found.passed} checks passed, {len(found.failed)} failed; skipped by .checkov.yaml "
+          f"(ADR 0007): {', '.join(found.skipped_by_config)}")  # fmt: skip
+    for finding in found.failed:
+        print(f"  {finding.describe()}")
+    return 1 if found.failed else 0
+
+
 def _fork(args: argparse.Namespace) -> int:
     changed = fork(args.specs, args.repo_url, args.image_registry)
     print(f"fork: {len(changed)} spec file(s) now point at {args.repo_url} and "
@@ -141,6 +153,8 @@ def parser() -> argparse.ArgumentParser:
     contract.add_argument("--env", help="one environment (default: all)")
     contract.add_argument("--matrix", action="store_true", help="print every connection")
     contract.set_defaults(run=_connectivity)
+    scanner = commands.add_parser("scan", help="checkov over every object ArgoCD applies")
+    scanner.set_defaults(run=_scan)
     vendored = commands.add_parser(
         "crds", help="check the vendored CRDs against crds/lock.yaml (or refresh them)"
     )

@@ -1,12 +1,15 @@
-"""``python -m jobs.migrations {migrate,seed,status} --dsn DSN``.
+"""``python -m jobs.migrations {migrate,seed,status} --dsn DSN | --dsn-file PATH``.
 
-The DSN may also come from ``STREAMFLOW_DSN`` (in the cluster: the ``uri`` key
-of CloudNativePG's ``streamflow-pg-app`` Secret).
+The DSN may also come from ``STREAMFLOW_DSN``. In the cluster it is read from a
+file: the ``uri`` key of CloudNativePG's ``streamflow-pg-app`` Secret mounted as
+a volume, so the password is in no environment variable (``/proc/*/environ``,
+crash dumps, child processes).
 """
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 import psycopg
 
@@ -19,11 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; a migration error is one clear line and exit code 1."""
     cli = argparse.ArgumentParser(prog="python -m jobs.migrations", description=__doc__)
     cli.add_argument("command", choices=["migrate", "seed", "status"])
-    cli.add_argument("--dsn", default=os.environ.get("STREAMFLOW_DSN"))
+    source = cli.add_mutually_exclusive_group()
+    source.add_argument("--dsn", default=os.environ.get("STREAMFLOW_DSN"))
+    source.add_argument("--dsn-file", type=Path, help="file holding the DSN (a mounted Secret)")
     cli.add_argument("--seed", type=int, default=42, help="world seed (match the generator's)")
     args = cli.parse_args(argv)
+    if args.dsn_file is not None:
+        try:
+            args.dsn = args.dsn_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            cli.error(f"--dsn-file {args.dsn_file}: {error.strerror}")
     if not args.dsn:
-        cli.error("--dsn or STREAMFLOW_DSN is required")
+        cli.error("--dsn, --dsn-file or STREAMFLOW_DSN is required")
     try:
         if args.command == "migrate":
             applied = migrate(args.dsn)
