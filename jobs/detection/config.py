@@ -28,13 +28,26 @@ class _Ramp(_Strict):
 
 
 class HighValue(_Ramp):
-    """FR-001."""
+    """FR-001: against the customer's own history, or the population's while it is short."""
 
     min_history: Annotated[int, Field(ge=2)]
     z_start: float
     z_full: float
     min_ratio: Annotated[float, Field(ge=1.0)]
+    std_floor_ratio: Annotated[float, Field(ge=0.0)]
+    population_start: Annotated[float, Field(gt=0.0)]
+    population_full: float
+    cold_start_amount: Annotated[float, Field(gt=0.0)]
     weight: Weight
+
+    @model_validator(mode="after")
+    def _population_ramp_rises(self) -> "HighValue":
+        if self.population_full <= self.population_start:
+            raise ValueError(
+                f"population_full {self.population_full} must be above "
+                f"population_start {self.population_start}"
+            )
+        return self
 
     def ramp(self) -> tuple[float, float]:
         """Z-scores where the score starts and saturates."""

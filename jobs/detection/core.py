@@ -7,8 +7,8 @@ state. Training replays events through the same function.
 """
 
 import uuid
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
@@ -37,6 +37,9 @@ class DetectorContext:
     blacklisted_stores: Collection[str]
     scorer: "ForestScorer | None" = None
     model_version: str | None = None
+    # Category → 99.9th percentile of legitimate amounts (the model artifact's);
+    # FR-001's reference while a customer's history is short.
+    population_amounts: Mapping[str, float] = field(default_factory=dict)
 
 
 class Decision(NamedTuple):
@@ -59,9 +62,16 @@ def detect(
 ) -> tuple[CustomerFraudState, Decision]:
     """Score ``txn`` against ``state`` and return the state that follows it."""
     config = context.config
-    signals = measure(state, txn, config.velocity.window_seconds * 1000)
+    signals = measure(
+        state, txn, config.velocity.window_seconds * 1000, config.high_value.std_floor_ratio
+    )
     rules = evaluate(
-        config, signals, txn, context.blacklisted_customers, context.blacklisted_stores
+        config,
+        signals,
+        txn,
+        context.blacklisted_customers,
+        context.blacklisted_stores,
+        population=context.population_amounts,
     )
     features = feature_vector(signals, txn.amount)
     ml_score = None
@@ -74,7 +84,7 @@ def detect(
         score = blend(config, rules.combined, ml_score or 0.0)
     moves = rules.impossible_travel < config.impossible_travel.trust_below
     decision = Decision(rules, features, ml_score, score, score >= config.alert_threshold)
-    return observe(state, txn, moves=moves), decision
+    return observe(state, txn, moves=moves, absorbs_amount=rules.high_value == 0.0), decision
 
 
 def to_alert(

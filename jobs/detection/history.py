@@ -11,19 +11,25 @@ def hour_of(timestamp_ms: int) -> int:
     return (timestamp_ms // MS_PER_HOUR) % 24
 
 
-def observe(state: CustomerFraudState, txn: Txn, *, moves: bool = True) -> CustomerFraudState:
+def observe(
+    state: CustomerFraudState, txn: Txn, *, moves: bool = True, absorbs_amount: bool = True
+) -> CustomerFraudState:
     """The state after ``txn``: Welford update, last position, hour histogram, recent times.
 
     ``moves=False`` keeps the last known position: a purchase that looked like
     impossible travel (a cloned card abroad) must not make the owner's next
-    purchase at home look like impossible travel too.
+    purchase at home look like impossible travel too. ``absorbs_amount=False``
+    keeps the amount statistics: an amount FR-001 flagged must not inflate the
+    baseline so that the same amount passes next time.
     The hour histogram halves when a bucket would overflow, keeping its shape.
     Recent event times stay sorted even when events arrive out of order.
     """
-    count = min(state.count + 1, 0xFFFFFFFF)
-    delta = txn.amount - state.mean
-    mean = state.mean + delta / count
-    m2 = state.m2 + delta * (txn.amount - mean)
+    count, mean, m2 = state.count, state.mean, state.m2
+    if absorbs_amount:
+        count = min(state.count + 1, 0xFFFFFFFF)
+        delta = txn.amount - state.mean
+        mean = state.mean + delta / count
+        m2 = state.m2 + delta * (txn.amount - mean)
     hours = list(state.hour_counts)
     hour = hour_of(txn.timestamp_ms)
     if hours[hour] >= HOUR_CAP:

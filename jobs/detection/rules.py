@@ -1,6 +1,7 @@
 """Rules FR-001..FR-005 over the signals of one transaction, and the blend with ML."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 from jobs.detection.config import RulesConfig
@@ -34,20 +35,37 @@ class RuleScores(NamedTuple):
         return [(rule, score) for rule, score in zip(RULE_IDS, self[:5], strict=True) if score > 0]
 
 
+def high_value_score(
+    config: RulesConfig, signals: Signals, txn: Txn, population: Mapping[str, float]
+) -> float:
+    """FR-001 against the customer's history, or against the population while it is short.
+
+    A customer with fewer than ``min_history`` purchases has no baseline yet:
+    their amount is compared with the 99.9th percentile of legitimate amounts in
+    its category (``population``, from the model artifact), so a first purchase
+    of 9 999 999.99 alerts instead of waiting ten purchases.
+    """
+    high = config.high_value
+    if signals.history >= high.min_history:
+        if txn.amount < high.min_ratio * signals.mean:
+            return 0.0
+        return ramp(signals.amount_z, high.z_start, high.z_full)
+    reference = population.get(txn.category or "", high.cold_start_amount)
+    return ramp(txn.amount / reference, high.population_start, high.population_full)
+
+
 def evaluate(
     config: RulesConfig,
     signals: Signals,
     txn: Txn,
     blacklisted_customers: Collection[str],
     blacklisted_stores: Collection[str],
+    *,
+    population: Mapping[str, float] = MappingProxyType({}),
 ) -> RuleScores:
     """Score every rule and combine them as a weighted noisy-OR."""
     high = config.high_value
-    high_value = (
-        ramp(signals.amount_z, high.z_start, high.z_full)
-        if signals.history >= high.min_history and txn.amount >= high.min_ratio * signals.mean
-        else 0.0
-    )
+    high_value = high_value_score(config, signals, txn, population)
     velocity = ramp(signals.events_in_velocity_window + 1, *config.velocity.ramp())
     travel = config.impossible_travel
     impossible = 0.0

@@ -4,6 +4,7 @@ Both the rules and the ML features are computed from these signals, with the
 state as it was *before* the transaction (``history.observe`` comes after).
 """
 
+import bisect
 import math
 from typing import NamedTuple
 
@@ -32,8 +33,24 @@ class Signals(NamedTuple):
     hour_rarity: float
 
 
-def _events_within(recent: tuple[int, ...], now_ms: int, window_ms: int) -> int:
-    return sum(1 for t in recent if now_ms - window_ms <= t <= now_ms)
+def densest_window(recent: tuple[int, ...], now_ms: int, window_ms: int) -> int:
+    """Most earlier events in one window of ``window_ms`` that also holds ``now_ms``.
+
+    Independent of arrival order: four purchases at 30, 0, 10 and 20 s count
+    the same as in time order. ``recent`` is sorted (``history.observe``).
+    """
+    first = bisect.bisect_left(recent, now_ms - window_ms)
+    last = bisect.bisect_right(recent, now_ms + window_ms)
+    best = 0
+    for start in range(first, last):  # windows beginning at an earlier event...
+        if recent[start] > now_ms:
+            break
+        best = max(
+            best, bisect.bisect_right(recent, recent[start] + window_ms, start, last) - start
+        )
+    # ... or at this event itself (later events only)
+    after = bisect.bisect_right(recent, now_ms + window_ms, first, last)
+    return max(best, after - bisect.bisect_left(recent, now_ms, first, last))
 
 
 def _hour_statistics(hours: tuple[int, ...], hour: int) -> tuple[float, float]:
@@ -54,9 +71,16 @@ def _hour_statistics(hours: tuple[int, ...], hour: int) -> tuple[float, float]:
     return distance / max(spread_hours, 1.0), rarity
 
 
-def measure(state: CustomerFraudState, txn: Txn, velocity_window_ms: int) -> Signals:
-    """Signals of ``txn`` against ``state``."""
+def measure(
+    state: CustomerFraudState, txn: Txn, velocity_window_ms: int, std_floor_ratio: float = 0.0
+) -> Signals:
+    """Signals of ``txn`` against ``state``.
+
+    The amount's z-score uses ``max(std, std_floor_ratio × mean)``: a customer
+    whose purchases never vary still has a scale an extreme amount exceeds.
+    """
     std = math.sqrt(state.m2 / (state.count - 1)) if state.count > 1 else 0.0
+    std = max(std, std_floor_ratio * abs(state.mean)) if state.count > 1 else std
     amount_z = (txn.amount - state.mean) / std if std > 0 else 0.0
     if state.last_event_ms is None or state.last_latitude is None or state.last_longitude is None:
         since, km = None, 0.0
@@ -71,8 +95,8 @@ def measure(state: CustomerFraudState, txn: Txn, velocity_window_ms: int) -> Sig
         amount_z=amount_z,
         seconds_since_last=since,
         km_from_last=km,
-        events_in_velocity_window=_events_within(recent, txn.timestamp_ms, velocity_window_ms),
-        events_last_10_min=_events_within(recent, txn.timestamp_ms, 600_000),
+        events_in_velocity_window=densest_window(recent, txn.timestamp_ms, velocity_window_ms),
+        events_last_10_min=densest_window(recent, txn.timestamp_ms, 600_000),
         hour_z=hour_z,
         hour_rarity=rarity,
     )

@@ -1,9 +1,5 @@
 """``Txn``: the few fields of a transaction the detector computes with, as plain values."""
 
-import json
-import math
-from datetime import datetime
-from decimal import Decimal
 from typing import NamedTuple
 
 from jobs.models.events import Transaction
@@ -43,31 +39,11 @@ class Txn(NamedTuple):
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> "Txn":
-        """The fraud-detector's fast path: plain ``json`` and the fields scoring needs.
+        """The fraud-detector's parse: exactly the transaction-processor's validation.
 
-        The transaction-processor validates every event in full and routes the
-        invalid ones to the DLQ; here anything unusable raises ``ValueError``
-        (or ``KeyError``/``TypeError``) and the detector skips it.
+        One validation path (``Transaction.parse``) means the detector scores
+        exactly the events that reach bronze, and every value it scores is one
+        ``FraudAlert`` accepts: an event the processor sends to the DLQ raises
+        ``EventParseError`` here and the detector skips it.
         """
-        payload = json.loads(raw)
-        version = payload.get("schema_version", "1.0")
-        if not isinstance(version, str) or not version.startswith("1."):
-            raise ValueError(f"schema_version {version!r} is not 1.x")
-        amount_text = payload["amount"]
-        amount = float(amount_text)
-        moment = datetime.fromisoformat(payload["timestamp"])
-        if moment.tzinfo is None or not math.isfinite(amount) or amount <= 0:
-            raise ValueError("transaction without timezone or with a non-positive amount")
-        return cls(
-            str(payload["transaction_id"]),
-            str(payload["customer_id"]),
-            str(payload["store_id"]),
-            amount,
-            f"{Decimal(amount_text):.2f}",
-            str(payload["currency"]),
-            int(moment.timestamp() * 1000),
-            float(payload["latitude"]),
-            float(payload["longitude"]),
-            payload.get("category"),
-            payload.get("fraud_label"),
-        )
+        return cls.of(Transaction.parse(raw.encode() if isinstance(raw, str) else raw))

@@ -33,7 +33,7 @@ from jobs.flink.metrics import DETECTION, ByLabel, EventTime, LatencyCounters, s
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.ml.loader import load_model
-from jobs.models.events import FraudAlert
+from jobs.models.events import EventParseError, FraudAlert
 from jobs.models.state import CustomerFraudState, StateDecodeError
 
 JOB_NAME = "fraud-detector"
@@ -94,6 +94,7 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self.latency = LatencyCounters(metrics, DETECTION)
         self.event_time = EventTime(metrics)
         self.skipped = metrics.counter("unparseable_events")
+        self.scoring_errors = metrics.counter("scoring_errors")
         self.corrupt_state = metrics.counter("corrupt_states")
         self.cache: dict[str, CustomerFraudState] = {}
         self.context = self._build_context()
@@ -107,6 +108,7 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             self.blacklist.stores,
             self.model.scorer,
             self.model.version,
+            self.model.population_amounts,
         )
 
     def _state(self, customer: str) -> CustomerFraudState:
@@ -133,12 +135,20 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             self.context = self._build_context()
         try:
             txn = Txn.from_json(value)
-        except (ValueError, KeyError, TypeError):
+        except EventParseError:
             self.skipped.inc()  # the transaction-processor sends these to the DLQ
             return
         context = self.context
         key = ctx.get_current_key()
-        state, decision = detect(self._state(key), txn, context)
+        try:
+            state, decision = detect(self._state(key), txn, context)
+            alert = to_alert(txn, decision, context) if decision.alert else None
+        except Exception:  # one event must never stop detection for everyone
+            # A failure here would fail the task, restore the checkpoint and meet the
+            # same record again: a crash loop. Count it, log it, keep the state.
+            self.scoring_errors.inc()
+            LOGGER.exception("could not score transaction %s", txn.transaction_id)
+            return
         self.state.update(state.to_bytes())
         if len(self.cache) >= CACHE_LIMIT:
             self.cache.clear()
@@ -146,9 +156,8 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self.decisions.inc()
         self.latency.observe(txn.timestamp_ms)
         self.event_time.saw(txn.timestamp_ms)
-        if decision.alert:
+        if alert is not None:
             self.alerts.inc()
-            alert = to_alert(txn, decision, context)
             for hit in alert.rule_hits:
                 self.rule_alerts.inc(hit.rule_id)
             yield alert_row(alert)

@@ -37,6 +37,10 @@ class Manifest:
     training_rows: int
     ml_alert_threshold: float
     metrics: dict[str, Any] = field(default_factory=dict)
+    # Category → this quantile of legitimate amounts: FR-001's reference for customers
+    # with a short history (empty in artifacts written before it existed).
+    amount_quantile_level: float = 0.999
+    amount_quantiles: dict[str, float] = field(default_factory=dict)
     arrays_sha256: str = ""
     format: str = FORMAT
 

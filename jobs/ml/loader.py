@@ -32,6 +32,11 @@ class LoadedModel:
         return self.scorer is not None
 
     @property
+    def population_amounts(self) -> dict[str, float]:
+        """FR-001's per-category reference amounts (empty without a model)."""
+        return dict(self.manifest.amount_quantiles) if self.manifest else {}
+
+    @property
     def version(self) -> str | None:
         """The model version alerts carry (None when rules-only)."""
         return self.manifest.model_version if self.manifest else None

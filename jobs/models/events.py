@@ -25,6 +25,8 @@ from pydantic import (
 from jobs.models.versioning import SchemaVersionError, compatible_payload
 
 MAX_EVENT_BYTES = 16 * 1024
+EARLIEST_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EVENT = datetime(2200, 1, 1, tzinfo=UTC)
 DLQ_PAYLOAD_LIMIT = 10 * 1024
 
 Money = Annotated[
@@ -136,8 +138,10 @@ class Transaction(WireModel):
     amount: Money
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     timestamp: AwareDatetime
-    latitude: float = Field(ge=-90.0, le=90.0)
-    longitude: float = Field(ge=-180.0, le=180.0)
+    # Finite and on the globe: NaN or Infinity would poison the distance of
+    # impossible travel and the position kept in state.
+    latitude: float = Field(ge=-90.0, le=90.0, allow_inf_nan=False)
+    longitude: float = Field(ge=-180.0, le=180.0, allow_inf_nan=False)
     channel: Channel
     category: Category
     fraud_label: FraudPattern | None = None
@@ -148,6 +152,17 @@ class Transaction(WireModel):
         # A JSON float has already lost exactness; money must come as a string or int.
         if isinstance(value, float):
             raise ValueError("amount must be a decimal string like '12.50', not a float")
+        return value
+
+    @field_validator("timestamp")
+    @classmethod
+    def _plausible_time(cls, value: datetime) -> datetime:
+        # Epoch milliseconds of every accepted event fit state and alerts (year 1 or
+        # 9999 with an offset does not even have a UTC timestamp).
+        if not EARLIEST_EVENT <= value < LATEST_EVENT:
+            raise ValueError(
+                f"timestamp must be from {EARLIEST_EVENT:%Y} up to {LATEST_EVENT:%Y} (UTC)"
+            )
         return value
 
 

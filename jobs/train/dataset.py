@@ -31,24 +31,34 @@ class Dataset:
     rules_score: npt.NDArray[np.float64]
     labels: npt.NDArray[np.bool_]
     payload_sha256: list[str]
+    amounts: npt.NDArray[np.float64]
+    categories: list[str]
 
     def split(self, share: float) -> tuple["Dataset", "Dataset"]:
         """The first ``share`` of rows (earlier in time) and the rest."""
         cut = int(len(self.labels) * share)
-        return (
-            Dataset(
-                self.features[:cut],
-                self.rules_score[:cut],
-                self.labels[:cut],
-                self.payload_sha256[:cut],
-            ),
-            Dataset(
-                self.features[cut:],
-                self.rules_score[cut:],
-                self.labels[cut:],
-                self.payload_sha256[cut:],
-            ),
+        head, tail = slice(None, cut), slice(cut, None)
+        return self._rows(head), self._rows(tail)
+
+    def _rows(self, rows: slice) -> "Dataset":
+        return Dataset(
+            self.features[rows],
+            self.rules_score[rows],
+            self.labels[rows],
+            self.payload_sha256[rows],
+            self.amounts[rows],
+            self.categories[rows],
         )
+
+    def amount_quantiles(self, level: float) -> dict[str, float]:
+        """Per category, the ``level`` quantile of the amounts of legitimate rows."""
+        legitimate = ~self.labels
+        found = {}
+        for category in sorted(set(self.categories)):
+            mask = legitimate & (np.asarray(self.categories) == category)
+            if mask.any():
+                found[category] = round(float(np.quantile(self.amounts[mask], level)), 2)
+        return found
 
     def digest(self) -> str:
         """SHA-256 over the rows' payload hashes: identifies the training data."""
@@ -80,6 +90,8 @@ def replay(
     rules: list[float] = []
     labels: list[bool] = []
     digests: list[str] = []
+    amounts: list[float] = []
+    categories: list[str] = []
     empty = CustomerFraudState()
     for raw in payloads:
         try:
@@ -91,9 +103,13 @@ def replay(
         rules.append(decision.rules.combined)
         labels.append(txn.fraud_label is not None)
         digests.append(hashlib.sha256(raw).hexdigest())
+        amounts.append(txn.amount)
+        categories.append(txn.category or "")
     return Dataset(
         np.asarray(rows, dtype=np.float64).reshape(-1, len(FEATURES)),
         np.asarray(rules, dtype=np.float64),
         np.asarray(labels, dtype=np.bool_),
         digests,
+        np.asarray(amounts, dtype=np.float64),
+        categories,
     )

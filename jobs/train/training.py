@@ -24,6 +24,7 @@ class TrainingSettings:
     max_samples: int = 256
     train_share: float = 0.7
     ml_quantile: float = 0.98
+    amount_quantile: float = 0.999
 
 
 def evaluate_held_out(
@@ -72,5 +73,7 @@ def train(
         training_rows=len(fit_on.labels),
         ml_alert_threshold=ml_threshold,
         metrics=metrics,
+        amount_quantile_level=settings.amount_quantile,
+        amount_quantiles=fit_on.amount_quantiles(settings.amount_quantile),
     )
     return write_artifact(output, scorer.forest, manifest)
