@@ -44,6 +44,9 @@ class JobOptions:
     metrics_port: int | None = None
 
 
+DEFAULT_PYTHON_MEMORY_MB = 16
+
+
 def common_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the shared options to a job's argument parser."""
     parser.add_argument("--bootstrap-servers", required=True)
@@ -62,6 +65,13 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
         help="stop at the offsets latest at start (tests, backfills)",
     )
     parser.add_argument("--group-suffix", default="", help="appended to consumer group ids")
+    parser.add_argument(
+        "--python-memory-mb",
+        type=int,
+        default=DEFAULT_PYTHON_MEMORY_MB,
+        help="memory this subtask's Python objects may hold (caches); in the cluster the "
+        "TaskManager's task off-heap size per slot, from the spec",
+    )
     parser.add_argument(
         "--metrics-port",
         type=int,

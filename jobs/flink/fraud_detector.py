@@ -31,6 +31,7 @@ from jobs.flink.environment import common_arguments, create_environment, job_opt
 from jobs.flink.keying import keyed_by_first_field
 from jobs.flink.metrics import DETECTION, ByLabel, EventTime, LatencyCounters, streamflow_group
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
+from jobs.flink.state_cache import MIB, StateCache
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.ml.loader import load_model
 from jobs.models.events import EventParseError, FraudAlert
@@ -41,7 +42,6 @@ STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
 ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
 LOGGER = logging.getLogger("streamflow.fraud_detector")
 EMPTY = CustomerFraudState()
-CACHE_LIMIT = 200_000  # customers whose decoded state stays in memory
 
 
 # The partitioning key, computed in the JVM: the Kafka record key (the producer
@@ -71,11 +71,17 @@ def alert_row(alert: FraudAlert) -> Row:
 class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
     """Thin Flink wrapper around ``jobs.detection.core.detect``."""
 
-    def __init__(
-        self, model_dir: str | None, dsn: str, refresh_s: float, rules: str, backend: str
+    def __init__(  # noqa: PLR0917 - the job's settings, passed once at build time
+        self,
+        model_dir: str | None,
+        dsn: str,
+        refresh_s: float,
+        rules: str,
+        backend: str,
+        cache_bytes: int,
     ) -> None:
         self.model_dir, self.dsn, self.refresh_s, self.rules = model_dir, dsn, refresh_s, rules
-        self.backend = backend
+        self.backend, self.cache_bytes = backend, cache_bytes
 
     def open(self, runtime_context: RuntimeContext) -> None:
         """Load rules, model (or fall back to rules only), blacklist; bind state and metrics."""
@@ -96,7 +102,8 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self.skipped = metrics.counter("unparseable_events")
         self.scoring_errors = metrics.counter("scoring_errors")
         self.corrupt_state = metrics.counter("corrupt_states")
-        self.cache: dict[str, CustomerFraudState] = {}
+        self.cache = StateCache(self.cache_bytes)
+        metrics.gauge("cached_states", lambda: len(self.cache))
         self.context = self._build_context()
         available = 1 if self.model.available else 0
         metrics.gauge("model_available", lambda: available)
@@ -112,10 +119,9 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         )
 
     def _state(self, customer: str) -> CustomerFraudState:
-        # Read-through cache: a ValueState read crosses from Python into the JVM,
-        # and this operator is the only writer of its keys. Every update is still
-        # written to Flink state, so checkpoints hold it; a restore re-opens the
-        # operator with an empty cache.
+        # Read-through cache (``state_cache``): this operator is the only writer of
+        # its keys. Every update is still written to Flink state, so checkpoints
+        # hold it; a restore re-opens the operator with an empty cache.
         cached = self.cache.get(customer)
         if cached is not None:
             return cached
@@ -150,9 +156,7 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             LOGGER.exception("could not score transaction %s", txn.transaction_id)
             return
         self.state.update(state.to_bytes())
-        if len(self.cache) >= CACHE_LIMIT:
-            self.cache.clear()
-        self.cache[key] = state
+        self.cache.put(key, state)
         self.decisions.inc()
         self.latency.observe(txn.timestamp_ms)
         self.event_time.saw(txn.timestamp_ms)
@@ -186,7 +190,12 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     )
     dsn = libpq_dsn(options.jdbc_url, options.jdbc_user, options.jdbc_password)
     detector = DetectFraud(
-        args.model_dir, dsn, args.blacklist_refresh_s, args.rules, args.scorer_backend
+        args.model_dir,
+        dsn,
+        args.blacklist_refresh_s,
+        args.rules,
+        args.scorer_backend,
+        args.python_memory_mb * MIB,
     )
     transactions = keyed_by_first_field(
         tables,

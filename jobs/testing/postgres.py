@@ -1,9 +1,15 @@
 """A real PostgreSQL server from Debian's packages, in a temporary directory.
 
-``initdb`` into a fresh directory, ``pg_ctl start`` on a free loopback port
+``initdb`` into a fresh directory, the postmaster on a free loopback port
 with durability off (tests, not production), and a ``streamflow`` database
 with the migrations applied. PostgreSQL refuses to run as root, so when the
 harness runs as root (CI, sessions) the server runs as the ``postgres`` user.
+
+The postmaster is this process's own child, not daemonised by ``pg_ctl``: it
+runs under ``setpriv --pdeathsig KILL`` (switching to ``postgres`` in the same
+exec), so it dies with its owner even on SIGKILL, and its backends follow it
+(they exit when the postmaster is gone). A directory left by an owner that was
+killed is removed by the next start (``sweep_orphans``).
 
 Run by hand: ``python -m jobs.testing.postgres`` starts one and prints its DSN.
 """
@@ -13,6 +19,7 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,12 +29,17 @@ from typing import Self
 from jobs.testing.processes import (
     HarnessError,
     ManagedServer,
+    claim_directory,
+    dying_with_parent,
     free_port,
     log_tail,
     stops_on_failure,
+    sweep_orphans,
+    wait_until,
 )
 
 DATABASE = "streamflow"
+PREFIX = "streamflow-pg-"
 
 
 def server_binaries() -> Path:
@@ -48,7 +60,8 @@ class PostgresServer(ManagedServer):
         self.port = port  # 0: a free port is chosen at start
         self.directory = Path()
         self._user: str | None = None
-        self._options = ""
+        self._options: list[str] = []
+        self._postmaster: subprocess.Popen[bytes] | None = None
 
     def dsn(self, database: str | None = None) -> str:
         """Libpq connection string for the superuser ``postgres``."""
@@ -76,7 +89,8 @@ class PostgresServer(ManagedServer):
     def start(self, *, migrate: bool = True) -> Self:
         """initdb, start, create the database and (by default) apply migrations."""
         binaries = server_binaries()
-        self.directory = Path(tempfile.mkdtemp(prefix="streamflow-pg-"))
+        sweep_orphans(PREFIX)
+        self.directory = claim_directory(Path(tempfile.mkdtemp(prefix=PREFIX)))
         if os.geteuid() == 0:
             self._user = "postgres"
             entry = pwd.getpwnam(self._user)
@@ -97,11 +111,11 @@ class PostgresServer(ManagedServer):
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        self._options = (
-            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=60 -c shared_buffers=64MB"
-        )
+        self._options = [
+            "-p", str(self.port), "-k", str(self.directory), "-c", "listen_addresses=127.0.0.1",
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=60", "-c", "shared_buffers=64MB",
+        ]  # fmt: skip
         self.start_server()
         self.create_database(self.database)
         if migrate:
@@ -125,47 +139,50 @@ class PostgresServer(ManagedServer):
         )
 
     def stop_keeping_data(self) -> None:
-        """Shut the server down but keep its data (outage tests)."""
-        self._checked(
-            "pg_ctl stop",
-            str(server_binaries() / "pg_ctl"),
-            "-D",
-            str(self.directory / "data"),
-            "-m",
-            "fast",
-            "-w",
-            "stop",
+        """Shut the server down but keep its data (outage tests): a fast shutdown."""
+        self._shut_down(signal.SIGINT)
+
+    def _shut_down(self, how: signal.Signals) -> None:
+        """SIGINT is PostgreSQL's fast shutdown, SIGQUIT its immediate one."""
+        postmaster, self._postmaster = self._postmaster, None
+        if postmaster is None or postmaster.poll() is not None:
+            return
+        postmaster.send_signal(how)
+        try:
+            postmaster.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            postmaster.kill()
+            postmaster.wait()
+
+    def _ready(self) -> bool:
+        probe = subprocess.run(
+            [str(server_binaries() / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)],
+            check=False,
         )
+        return probe.returncode == 0
 
     def start_server(self) -> None:
         """Start the server on its port: the first time, or again after ``stop_keeping_data``."""
-        self._checked(
-            "pg_ctl start",
-            str(server_binaries() / "pg_ctl"),
-            "-D",
-            str(self.directory / "data"),
-            "-o",
-            self._options,
-            "-l",
-            str(self.log),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+        identity = []
+        if self._user:
+            entry = pwd.getpwnam(self._user)
+            identity = [f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups"]
+        command = dying_with_parent(
+            [str(server_binaries() / "postgres"), "-D", str(self.directory / "data"),
+             *self._options],
+            identity,
+        )  # fmt: skip
+        with self.log.open("ab") as log:
+            self._postmaster = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory
+            )
+        postmaster = self._postmaster
+        if not wait_until(self._ready, 60, lambda: postmaster.poll() is None):
+            raise HarnessError(f"PostgreSQL did not start:\n{log_tail(self.log)}")
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown) and delete its directory."""
-        if self.directory.name and (self.directory / "data" / "postmaster.pid").exists():
-            self._run(
-                str(server_binaries() / "pg_ctl"),
-                "-D",
-                str(self.directory / "data"),
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-            )
+        """Stop the server (immediate shutdown) and delete its directory."""
+        self._shut_down(signal.SIGQUIT)
         if self.directory.name:
             shutil.rmtree(self.directory, ignore_errors=True)
 

@@ -1,13 +1,16 @@
 """Shared plumbing of the harness: free ports, log tails, waiting with a deadline."""
 
 import functools
+import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Concatenate, ParamSpec, Self, TypeVar
@@ -44,15 +47,55 @@ def wait_until(ready: Callable[[], bool], timeout: float, alive: Callable[[], bo
     return False
 
 
-def dying_with_parent(command: list[str]) -> list[str]:
+def dying_with_parent(command: list[str], setpriv_options: Sequence[str] = ()) -> list[str]:
     """``command`` run so that the kernel kills it when the process starting it dies.
 
     util-linux's ``setpriv --pdeathsig`` sets the parent-death signal and execs
     the command (a ``preexec_fn`` would do the same, but is unsafe in a process
     with threads, as every test process with a Kafka client is), so however the
-    owner dies — SIGKILL included — no child is left behind.
+    owner dies — SIGKILL included — no child is left behind. ``setpriv_options``
+    may switch user in the same exec (``--reuid``/``--regid``), which keeps the
+    server a direct child (``runuser`` would stay in between).
     """
-    return ["setpriv", "--pdeathsig", "KILL", "--", *command]
+    return ["setpriv", *setpriv_options, "--pdeathsig", "KILL", "--", *command]
+
+
+OWNER_FILE = ".owner-pid"
+
+
+def claim_directory(directory: Path) -> Path:
+    """Record this process as the owner of a server's directory (see ``sweep_orphans``)."""
+    (directory / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    return directory
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_orphans(prefix: str) -> list[Path]:
+    """Remove temp directories of servers whose owner was killed before it could clean up.
+
+    A SIGKILLed owner takes its servers with it (``dying_with_parent``) but cannot
+    remove their directories; the next start of the same kind of server does.
+    """
+    removed = []
+    for directory in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        owner = directory / OWNER_FILE
+        try:
+            pid = int(owner.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not _alive(pid):
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
 
 
 def terminate(process: "subprocess.Popen[bytes] | None", timeout: float = 20.0) -> None:

@@ -21,7 +21,7 @@ from generator.components.base import (
     PodCounter,
 )
 from generator.components.flink import manifests
-from generator.components.flink.configuration import METRICS_PORT
+from generator.components.flink.configuration import METRICS_PORT, python_memory_per_slot_mb
 from generator.components.flink.spec import FlinkSpec
 from generator.metrics import Source, names
 from generator.render.objects import Manifest
@@ -143,11 +143,13 @@ class Flink(Component[FlinkSpec]):
 
     def manifests(self, platform: Platform) -> list[Manifest]:
         """Storage, RBAC, clusters, jobs and JobManager PDBs."""
+        flink = self.section(platform.spec)
         wiring = manifests.Wiring(
             kafka.COMPONENT.bootstrap_address(platform.spec),
             postgres.COMPONENT.jdbc_url(platform.spec),
+            python_memory_per_slot_mb(flink),
         )
-        return manifests.render(self.section(platform.spec), wiring)
+        return manifests.render(flink, wiring)
 
 
 COMPONENT = Flink()

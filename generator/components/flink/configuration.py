@@ -76,3 +76,28 @@ def flink_configuration(flink: "FlinkSpec") -> dict[str, str]:
     """The ``flinkConfiguration`` of every cluster: defaults, then the spec, then owned keys."""
     merged = {**TUNABLE_DEFAULTS, **flink.configuration, **owned_settings(flink)}
     return dict(sorted(merged.items()))
+
+
+PYTHON_MEMORY_KEY = "taskmanager.memory.task.off-heap.size"
+_FLINK_UNITS = {"b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+                "g": 1 << 30, "gb": 1 << 30}  # fmt: skip
+
+
+def flink_memory_bytes(size: str) -> int:
+    """Bytes of a Flink ``MemorySize`` such as ``48m`` or ``1g`` (binary units, as Flink's)."""
+    number = size.strip().rstrip("bBkKmMgG")
+    unit = size.strip()[len(number) :].lower() or "b"
+    if not number.isdigit() or unit not in _FLINK_UNITS:
+        raise ValueError(f"{size!r} is not a Flink memory size like 48m")
+    return int(number) * _FLINK_UNITS[unit]
+
+
+def python_memory_per_slot_mb(flink: "FlinkSpec") -> int:
+    """What one slot's Python objects may hold: the task off-heap size, split over the slots.
+
+    In thread mode the Python interpreter lives in the TaskManager's process, outside
+    every pool Flink sizes except task off-heap, which Flink reserves for user code.
+    """
+    merged = flink_configuration(flink)
+    reserved = flink_memory_bytes(merged.get(PYTHON_MEMORY_KEY, "0m"))
+    return reserved // flink.cluster.taskmanager.slots // (1 << 20)

@@ -33,14 +33,22 @@ PROCESS_PODS = {"type": "flink-native-kubernetes"}
 
 @dataclass(frozen=True)
 class Wiring:
-    """Addresses the jobs get from the components that own them."""
+    """What the jobs get from elsewhere.
+
+    Addresses of the components that own them, and the Python memory per slot the
+    TaskManager reserves (``configuration.python_memory_per_slot_mb``).
+    """
 
     bootstrap_servers: str
     jdbc_url: str
+    python_memory_mb: int
 
     def arguments(self) -> list[str]:
         """Command-line arguments every job receives before its own."""
-        return ["--bootstrap-servers", self.bootstrap_servers, "--jdbc-url", self.jdbc_url]
+        return [
+            "--bootstrap-servers", self.bootstrap_servers, "--jdbc-url", self.jdbc_url,
+            "--python-memory-mb", str(self.python_memory_mb),
+        ]  # fmt: skip
 
 
 def _process(process: ProcessSpec) -> dict[str, Any]:

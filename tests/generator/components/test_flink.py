@@ -2,9 +2,11 @@
 
 from typing import Any
 
+import pytest
+
 from generator.components.base import Rendered
 from generator.components.flink import COMPONENT
-from generator.components.flink.configuration import owned_settings
+from generator.components.flink.configuration import flink_memory_bytes, owned_settings
 from generator.spec.loading import load
 from tests.conftest import REPO, Workspace
 
@@ -84,3 +86,22 @@ def test_jobs_get_kafka_and_postgres_addresses_from_those_components() -> None:
             "streamflow-kafka-bootstrap.streamflow-kafka.svc:9092"
         )
         assert args[args.index("--jdbc-url") + 1].startswith("jdbc:postgresql://streamflow-pg-rw.")
+
+
+def test_jobs_get_the_python_memory_of_a_slot_from_the_taskmanager_off_heap() -> None:
+    """dev: 48m task off-heap over 3 session slots; prod: 256m, one slot per TaskManager."""
+    for env, expected in (("dev", "16"), ("prod", "256")):
+        platform = load(env, REPO / "specs")
+        jobs = [m for m in COMPONENT.manifests(platform) if m["kind"].startswith("Flink")]
+        arguments = [m["spec"]["job"]["args"] for m in jobs if "job" in m["spec"]]
+        assert arguments, env
+        for args in arguments:
+            assert args[args.index("--python-memory-mb") + 1] == expected, env
+
+
+def test_flink_memory_sizes_parse_in_binary_units() -> None:
+    assert flink_memory_bytes("48m") == 48 << 20
+    assert flink_memory_bytes("1g") == 1 << 30
+    assert flink_memory_bytes("64mb") == 64 << 20
+    with pytest.raises(ValueError, match="not a Flink memory size"):
+        flink_memory_bytes("lots")

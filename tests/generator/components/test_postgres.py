@@ -34,4 +34,4 @@ def test_renaming_the_cluster_changes_every_reference(rendered: Workspace) -> No
         assert old not in tree, old
     assert "jdbc:postgresql://warehouse-rw.streamflow-data.svc:5432/streamflow" in tree
     assert "cnpg.io/cluster: warehouse" in tree
-    assert "name: warehouse-app" in tree
+    assert "secretName: warehouse-app" in tree  # the migration Job's mounted URI

@@ -1,5 +1,6 @@
 """Harness failures say why, with the server's own words."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from jobs.testing.kafka import KafkaBroker, fetch_jars, kafka_version, new_cluster_id
-from jobs.testing.processes import HarnessError, log_tail
+from jobs.testing.postgres import PREFIX
+from jobs.testing.processes import HarnessError, log_tail, sweep_orphans, wait_until
 
 
 def test_log_tail(tmp_path: Path) -> None:
@@ -79,6 +81,43 @@ def test_servers_stop_and_clean_up_when_their_owner_gets_sigterm() -> None:
         owner.send_signal(signal.SIGTERM)
         assert owner.wait(timeout=60) == 128 + signal.SIGTERM
         assert not directory.exists()
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+
+
+OWNER_KILLED = """
+import time
+from jobs.testing.postgres import PostgresServer
+with PostgresServer() as server:
+    print(server.directory, server._postmaster.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"  # a zombie is gone too
+
+
+@pytest.mark.integration
+def test_postgres_dies_with_an_owner_killed_by_sigkill_and_its_directory_is_swept() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", OWNER_KILLED], stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).resolve().parents[3])  # fmt: skip
+    try:
+        assert owner.stdout is not None
+        directory, pid = owner.stdout.readline().split()
+        postmaster = int(pid)
+        assert not _gone(postmaster)
+        owner.kill()
+        owner.wait(timeout=30)
+        assert wait_until(lambda: _gone(postmaster), 30, lambda: True), "postmaster outlived owner"
+        assert Path(directory).exists()  # nobody could remove it ...
+        assert Path(directory) in sweep_orphans(PREFIX)  # ... until the next start sweeps it
+        assert not Path(directory).exists()
     finally:
         if owner.poll() is None:
             owner.kill()
