@@ -7,6 +7,7 @@ timestamps must carry a timezone.
 """
 
 import json
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -152,6 +153,24 @@ class Transaction(WireModel):
         # A JSON float has already lost exactness; money must come as a string or int.
         if isinstance(value, float):
             raise ValueError("amount must be a decimal string like '12.50', not a float")
+        return value
+
+    @field_validator("transaction_id")
+    @classmethod
+    def _warehouse_key(cls, value: str) -> str:
+        # bronze keys transactions by uuid: any other id would fail the JDBC sink
+        # (a crash loop), so it is refused here; the canonical form is what is stored.
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise ValueError("transaction_id must be a UUID (the warehouse's key)") from None
+
+    @field_validator("customer_id", "store_id", "schema_version")
+    @classmethod
+    def _storable_text(cls, value: str) -> str:
+        # PostgreSQL text cannot hold NUL: such an event would fail the JDBC sink.
+        if "\x00" in value:
+            raise ValueError("must not contain the NUL character")
         return value
 
     @field_validator("timestamp")

@@ -5,6 +5,7 @@ Every event here is raw JSON through the one validation path the jobs use
 """
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ START = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
 
 def event(customer: str = "C1", seconds: float = 0, **changes: Any) -> bytes:
     payload = {
-        "transaction_id": f"{customer}-{seconds}-{changes.get('amount', '')}",
+        "transaction_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{customer}/{seconds}/{changes}")),
         "customer_id": customer,
         "store_id": "S1",
         "amount": "100.00",
@@ -64,6 +65,8 @@ POISON = {
     "latitude off the globe": {"latitude": 90.5},
     "longitude off the globe": {"longitude": -180.01},
     "timestamp in year 1 with an offset": {"timestamp": "0001-01-01T00:00:00+14:00"},
+    "transaction id that is not a UUID": {"transaction_id": "fuzz-00076"},
+    "NUL in the customer id": {"customer_id": "C\u0000"},
 }
 
 
@@ -107,5 +110,5 @@ def test_an_ordinary_first_purchase_does_not_alert() -> None:
 
 @pytest.mark.parametrize("order", [(0, 10, 20, 30), (30, 0, 10, 20), (20, 30, 10, 0)])
 def test_velocity_counts_the_same_burst_in_any_arrival_order(order: tuple[int, ...]) -> None:
-    burst = [event(seconds=s, transaction_id=f"v{s}") for s in order]
+    burst = [event(seconds=s) for s in order]
     assert run(burst)[-1] is True

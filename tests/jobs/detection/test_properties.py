@@ -25,7 +25,7 @@ EXAMPLES = settings(max_examples=10_000, derandomize=True, database=None, deadli
 
 transactions = st.builds(
     Transaction,
-    transaction_id=st.text(min_size=1, max_size=64),
+    transaction_id=st.uuids().map(str),
     customer_id=st.sampled_from(["C1", "C-black"]),
     store_id=st.sampled_from(["S1", "S-black"]),
     amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999999.99"), places=2),

@@ -24,7 +24,7 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 VALID = {
-    "transaction_id": "t-1",
+    "transaction_id": "5f1c1c9e-6f4b-4c55-9a39-2f6a8f0b7c11",
     "customer_id": "C1",
     "store_id": "S1",
     "amount": "12.50",
@@ -39,7 +39,9 @@ JSON_SCALARS = (
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=80)
     | st.sampled_from(["0.004", "1e-9", "99999999999.99", "9999999999.99", "-1", "NaN", "brl",
                        "toys", "EUR", "2026-03-02T13:00:00", "0001-01-01T00:00:00+14:00",
-                       "9999-12-31T23:59:59-14:00", "t" * 65, "", "1.005"])
+                       "9999-12-31T23:59:59-14:00", "t" * 65, "", "1.005", "C\u0000",
+                       "5F1C1C9E6F4B4C559A392F6A8F0B7C11",
+                       "{5f1c1c9e-6f4b-4c55-9a39-2f6a8f0b7c11}"])
 )  # fmt: skip
 JSON = st.recursive(
     JSON_SCALARS,
