@@ -2,6 +2,10 @@
 
 import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -9,14 +13,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
+from jobs.detection.config import load_rules
+from jobs.detection.core import DetectorContext, detect
+from jobs.detection.transaction import Txn
 from jobs.events.sinks import Counters, KafkaSink, Progress, pump
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.events.world import build_world
+from jobs.flink.blacklist import read_blacklist
+from jobs.flink.routing import classify
 from jobs.migrations.seed import seed
+from jobs.ml.loader import load_model
+from jobs.models.events import Transaction
+from jobs.models.state import CustomerFraudState
 from jobs.testing.kafka import KafkaBroker
 from jobs.testing.postgres import PostgresServer
+from jobs.testing.processes import dying_with_parent
 from jobs.testing.topics import platform_topics
 from jobs.train.__main__ import main as train
 
@@ -94,6 +107,10 @@ class Stack:
         try:
             committed = consumer.committed(partitions, timeout=30)
             ends = [consumer.get_watermark_offsets(p, timeout=30)[1] for p in partitions]
+        except KafkaException as error:
+            if error.args[0].retriable():  # e.g. the group coordinator is still moving
+                return False
+            raise
         finally:
             consumer.close()
         return all(c.offset >= end for c, end in zip(committed, ends, strict=True))
@@ -160,3 +177,57 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         == 0
     )
     return directory
+
+
+def expected_alerts(sent: Iterable[Event], stack: Stack, model_dir: Path) -> set[str]:
+    """Transaction ids the scoring core alerts on over ``sent``, in the same per-customer order.
+
+    What the fraud-detector must produce, exactly once, whatever faults it meets.
+    """
+    customers, stores = read_blacklist(stack.postgres.dsn())
+    model = load_model(model_dir, backend="python")
+    context = DetectorContext(load_rules(), customers, stores, model.scorer, model.version,
+                              model.population_amounts)  # fmt: skip
+    states: dict[str, CustomerFraudState] = {}
+    alerted = set()
+    for event in sent:
+        routed = classify(event.value, event.key, 0, 0)
+        if not isinstance(routed, Transaction):
+            continue
+        txn, key = Txn.of(routed), event.key.decode()
+        states[key], decision = detect(states.get(key, CustomerFraudState()), txn, context)
+        if decision.alert:
+            alerted.add(txn.transaction_id)
+    return alerted
+
+
+class Job:
+    """A job in its own process group, so its gateway JVM dies with it.
+
+    PyFlink connects to an already running gateway when ``PYFLINK_GATEWAY_PORT``
+    is set, which it is in a test process that ran a job in-process before: the
+    job would then run in that JVM, without its own reporter. It gets its own.
+    """
+
+    def __init__(self, module: str, arguments: list[str], log: Path) -> None:
+        environment = {k: v for k, v in os.environ.items() if "PYFLINK_GATEWAY" not in k}
+        with log.open("wb") as output:
+            self.process = subprocess.Popen(
+                dying_with_parent([sys.executable, "-m", module, *arguments]), env=environment,
+                stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.fixture
+def jobs() -> Iterator[list[Job]]:
+    started: list[Job] = []
+    try:
+        yield started
+    finally:
+        for job in started:
+            job.kill()

@@ -18,17 +18,11 @@ from pathlib import Path
 import pytest
 from pyflink.common import RestartStrategies
 
-from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext, detect
-from jobs.detection.transaction import Txn
 from jobs.events.stream import Event
 from jobs.flink import fraud_detector, transaction_processor
-from jobs.flink.blacklist import read_blacklist
 from jobs.flink.routing import classify
-from jobs.ml.loader import load_model
 from jobs.models.events import DLQRecord, Transaction
-from jobs.models.state import CustomerFraudState
-from tests.jobs.flink.conftest import Stack, events
+from tests.jobs.flink.conftest import Stack, events, expected_alerts
 
 pytestmark = pytest.mark.integration
 EDGE_REJECTED: list[dict[str, object]] = [
@@ -87,26 +81,6 @@ def _run(module: object, stack: Stack, *extra: str) -> None:
     environment.execute(module.JOB_NAME)  # type: ignore[attr-defined]
 
 
-def _expected_alerts(sent: list[Event], stack: Stack, model_dir: Path) -> set[str]:
-    """The scoring core over the same events, in the same per-customer order."""
-    customers, stores = read_blacklist(stack.postgres.dsn())
-    model = load_model(model_dir, backend="python")
-    context = DetectorContext(load_rules(), customers, stores, model.scorer, model.version,
-                              model.population_amounts)  # fmt: skip
-    states: dict[str, CustomerFraudState] = {}
-    alerted = set()
-    for event in sent:
-        routed = classify(event.value, event.key, 0, 0)
-        if not isinstance(routed, Transaction):
-            continue
-        txn = Txn.of(routed)
-        key = event.key.decode()
-        states[key], decision = detect(states.get(key, CustomerFraudState()), txn, context)
-        if decision.alert:
-            alerted.add(txn.transaction_id)
-    return alerted
-
-
 def test_fuzzed_records_are_conserved_and_alerts_match_the_scoring_core(
     stack: Stack, model_dir: Path
 ) -> None:
@@ -132,6 +106,6 @@ def test_fuzzed_records_are_conserved_and_alerts_match_the_scoring_core(
 
     alerts = {json.loads(raw)["transaction_id"] for raw in stack.read("fraud.alerts")}
     print(f"alerts={len(alerts)} (the scoring core's over the same events)")
-    assert alerts == _expected_alerts(sent, stack, model_dir)
+    assert alerts == expected_alerts(sent, stack, model_dir)
     assert alerts <= bronze
     assert any(a.startswith("00000000-0000-4000-8000-") for a in alerts)  # accepted extremes

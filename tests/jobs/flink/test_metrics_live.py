@@ -11,11 +11,6 @@ renders (``for`` and the absence window shortened for the test only).
 """
 
 import copy
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +31,11 @@ from jobs.flink.metrics import reported_job_name
 from jobs.migrations.seed import seed
 from jobs.testing.kafka import KafkaBroker, strimzi_metrics_reporter
 from jobs.testing.postgres import PostgresServer
-from jobs.testing.processes import dying_with_parent, free_port, log_tail
+from jobs.testing.processes import free_port, log_tail
 from jobs.testing.prometheus import PrometheusServer
 from jobs.testing.topics import platform_topics
 from tests.conftest import REPO
-from tests.jobs.flink.conftest import WORLD_SEED, Stack, events, wait_for
+from tests.jobs.flink.conftest import WORLD_SEED, Job, Stack, events, wait_for
 
 pytestmark = pytest.mark.integration
 JOBS = {"transaction-processor": "jobs.flink.transaction_processor",
@@ -70,38 +65,6 @@ def for_the_test(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rule["for"] = "0s"
         rule["expr"] = rule["expr"].replace("[2m]", SHORT_ABSENCE)
     return [platform]
-
-
-class Job:
-    """A job in its own process group, so its gateway JVM dies with it.
-
-    PyFlink connects to an already running gateway when ``PYFLINK_GATEWAY_PORT``
-    is set, which it is in a test process that ran a job in-process before: the
-    job would then run in that JVM, without its own reporter. It gets its own.
-    """
-
-    def __init__(self, module: str, arguments: list[str], log: Path) -> None:
-        environment = {k: v for k, v in os.environ.items() if "PYFLINK_GATEWAY" not in k}
-        with log.open("wb") as output:
-            self.process = subprocess.Popen(
-                dying_with_parent([sys.executable, "-m", module, *arguments]), env=environment,
-                stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-@pytest.fixture
-def jobs() -> Iterator[list[Job]]:
-    started: list[Job] = []
-    try:
-        yield started
-    finally:
-        for job in started:
-            job.kill()
 
 
 def test_every_live_metric_exists_and_two_alerts_fire(
