@@ -176,7 +176,11 @@ class KafkaBroker(ManagedServer):
         config.write_text(self._properties(controller))
         (self.directory / "log4j2.yaml").write_text(_LOG4J.format(log=self.log))
         self.format_storage(libs, config, new_cluster_id())
-        with (self.directory / "stdout.log").open("wb") as output:
+        self._launch(libs, config, timeout)
+        return self
+
+    def _launch(self, libs: Path, config: Path, timeout: float) -> None:
+        with (self.directory / "stdout.log").open("ab") as output:
             self._process = subprocess.Popen(
                 dying_with_parent(self._java(libs, "kafka.Kafka", str(config))),
                 stdout=output,
@@ -186,7 +190,11 @@ class KafkaBroker(ManagedServer):
             tail = log_tail(self.log)
             self.stop()
             raise HarnessError(f"Kafka did not start within {timeout:.0f}s; log tail:\n{tail}")
-        return self
+
+    def restart(self, timeout: float = 90.0) -> None:
+        """Stop the broker (a clean shutdown) and start it again on its ports and data (faults)."""
+        terminate(self._process)
+        self._launch(fetch_jars(), self.directory / "server.properties", timeout)
 
     def _alive(self) -> bool:
         return self._process is not None and self._process.poll() is None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from jobs.detection.config import load_rules
 from jobs.detection.core import DetectorContext, detect
@@ -34,6 +34,10 @@ from jobs.testing.topics import platform_topics
 from jobs.train.__main__ import main as train
 
 WORLD_SEED = 42
+COORDINATOR_NOT_READY = frozenset({
+    KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+})  # fmt: skip
 
 
 @dataclass
@@ -108,8 +112,8 @@ class Stack:
             committed = consumer.committed(partitions, timeout=30)
             ends = [consumer.get_watermark_offsets(p, timeout=30)[1] for p in partitions]
         except KafkaException as error:
-            if error.args[0].retriable():  # e.g. the group coordinator is still moving
-                return False
+            if error.args[0].retriable() or error.args[0].code() in COORDINATOR_NOT_READY:
+                return False  # the group's coordinator is still loading or moving: not yet
             raise
         finally:
             consumer.close()

@@ -68,3 +68,23 @@ def test_a_detector_killed_hard_resumes_from_its_latest_checkpoint(
     expected = expected_alerts(sent, stack, model_dir)
     assert len(expected) > 20
     _assert_exactly_once(stack, expected)
+
+
+def test_a_broker_restart_mid_stream_loses_and_duplicates_nothing(
+    stack: Stack, model_dir: Path, tmp_path: Path, jobs: list[Job]
+) -> None:
+    sent = events(6_000)
+    first, second = sent[:3_000], sent[3_000:]
+    arguments = stack.args("--model-dir", str(model_dir))
+    stack.produce(first)
+    jobs.append(Job(DETECTOR, arguments, tmp_path / "detector.log"))
+    wait_for(lambda: stack.consumed("flink-fraud", "transactions.raw"), timeout=180,
+             what="the first events in a completed checkpoint")  # fmt: skip
+    stack.produce(second[:1_500])
+    stack.kafka.restart()  # while the detector reads and writes: source and sink lose it
+    stack.produce(second[1_500:])
+    wait_for(lambda: stack.consumed("flink-fraud", "transactions.raw"), timeout=180,
+             what="everything consumed after the broker came back")  # fmt: skip
+    expected = expected_alerts(sent, stack, model_dir)
+    assert len(expected) > 20
+    _assert_exactly_once(stack, expected)
