@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from generator.tools import REPO_ROOT, ToolError
-from generator.validate import kustomize_build
+from generator.validate import argocd_stream, overlay_stream
 
 CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 CONFIG = REPO_ROOT / ".checkov.yaml"
@@ -51,10 +51,8 @@ class Scan:
 
 
 def _objects(root: Path, env: str) -> Iterable[dict[str, Any]]:
-    for overlay in sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir()):
-        yield from (d for d in yaml.safe_load_all(kustomize_build(overlay)) if d)
-    for path in sorted((root / "argocd" / env).rglob("*.yaml")):
-        yield from (d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d)
+    for stream in (overlay_stream(root, env), argocd_stream(root, env)):
+        yield from (d for d in yaml.safe_load_all(stream) if d)
 
 
 def write_objects(root: Path, envs: Iterable[str], target: Path) -> int:

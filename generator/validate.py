@@ -8,6 +8,7 @@ nothing outside the repository is read. Missing schemas are errors (no
 ``-ignore-missing-schemas``): a skipped kind is an unvalidated kind.
 """
 
+import functools
 import json
 import subprocess
 from pathlib import Path
@@ -61,15 +62,20 @@ def core_schemas(kubernetes_version: str) -> Path:
     return CACHE
 
 
-def schema_locations(kubernetes_version: str) -> list[str]:
-    """``-schema-location`` arguments: core kinds, then the vendored CRDs."""
+@functools.cache
+def schema_locations(kubernetes_version: str) -> tuple[str, ...]:
+    """``-schema-location`` arguments: core kinds, then the vendored CRDs.
+
+    Computed once per process: checking crds/ against its lock hashes megabytes,
+    and every kubeconform call of one ``validate`` needs the same answer.
+    """
     found = problems(load_lock())
     if found:
         raise ToolError("crds/ does not match crds/lock.yaml:\n  " + "\n  ".join(found))
-    return [
+    return (
         f"{core_schemas(kubernetes_version)}/{CORE_TEMPLATE}",
         f"{cached_schemas()}/{KUBECONFORM_TEMPLATE}",
-    ]
+    )
 
 
 def kubeconform(documents: str, kubernetes_version: str, label: str) -> bool:
@@ -100,11 +106,19 @@ def kustomize_build(directory: Path) -> str:
     return result.stdout
 
 
+def overlay_stream(root: Path, env: str) -> str:
+    """``kustomize build`` of every overlay of ``env`` under ``root``, as one YAML stream."""
+    overlays = sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir())
+    return "---\n".join(kustomize_build(overlay) for overlay in overlays)
+
+
+def argocd_stream(root: Path, env: str) -> str:
+    """Every ArgoCD object of ``env`` under ``root``, as one YAML stream."""
+    paths = sorted((root / "argocd" / env).rglob("*.yaml"))
+    return "---\n".join(path.read_text(encoding="utf-8") for path in paths)
+
+
 def validate_environment(root: Path, env: str, kubernetes_version: str) -> bool:
     """Every overlay and every ArgoCD object of one environment, as committed."""
-    overlays = sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir())
-    stream = "---\n".join(kustomize_build(overlay) for overlay in overlays)
-    ok = kubeconform(stream, kubernetes_version, f"overlays/{env}")
-    argocd = sorted((root / "argocd" / env).rglob("*.yaml"))
-    stream = "---\n".join(path.read_text(encoding="utf-8") for path in argocd)
-    return kubeconform(stream, kubernetes_version, f"argocd/{env}") and ok
+    ok = kubeconform(overlay_stream(root, env), kubernetes_version, f"overlays/{env}")
+    return kubeconform(argocd_stream(root, env), kubernetes_version, f"argocd/{env}") and ok

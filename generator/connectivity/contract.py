@@ -58,7 +58,7 @@ def representative(cidr: str) -> str:
     return str(network[0] if network.num_addresses == 1 else next(network.hosts()))
 
 
-def _known_pods(platform: Platform) -> dict[str, list[Pod]]:
+def _known_pods(platform: Platform, endpoints: list[Endpoint]) -> dict[str, list[Pod]]:
     """Per namespace: every declared pod selector as a pod, and the unlisted pod."""
     selectors: dict[str, list[Mapping[str, str]]] = {
         ns.name: [UNLISTED] for ns in platform.spec.namespaces
@@ -67,7 +67,7 @@ def _known_pods(platform: Platform) -> dict[str, list[Pod]]:
         *((c.source, c.source_pods) for c in platform.connections()),
         *((c.namespace, c.pods) for c in platform.api_clients()),
         *((w.namespace, w.pods) for w in platform.webhook_servers()),
-        *((e.namespace, e.pods) for e in _endpoints(platform)),
+        *((e.namespace, e.pods) for e in endpoints),
         *((e.namespace, e.pods) for e in platform.spec.network.external_egress),
     ]
     for namespace, pods in declared:
@@ -81,11 +81,13 @@ def _endpoints(platform: Platform) -> list[Endpoint]:
     return served + [m.as_endpoint() for m in platform.metrics_endpoints()]
 
 
-def _to_endpoints(platform: Platform, pods: Mapping[str, list[Pod]]) -> Iterator[Cell]:
+def _to_endpoints(
+    platform: Platform, pods: Mapping[str, list[Pod]], endpoints: list[Endpoint]
+) -> Iterator[Cell]:
     connections = platform.connections()
     for namespace, sources in pods.items():
         for source in sources:
-            for endpoint in _endpoints(platform):
+            for endpoint in endpoints:
                 if endpoint.namespace == namespace:
                     continue  # same-namespace traffic is always allowed (baseline)
                 reasons = [
@@ -124,11 +126,11 @@ def _to_outside(platform: Platform, pods: Mapping[str, list[Pod]]) -> Iterator[C
                            ", ".join(rules) or "no external_egress rule")  # fmt: skip
 
 
-def _from_outside(platform: Platform) -> Iterator[Cell]:
+def _from_outside(platform: Platform, endpoints: list[Endpoint]) -> Iterator[Cell]:
     api = platform.spec.network.api_server
     callers = [Address(representative(cidr)) for cidr in api.webhook_sources]
     webhooks = platform.webhook_servers()
-    for endpoint in _endpoints(platform):
+    for endpoint in endpoints:
         target = Pod(endpoint.namespace, endpoint.pods)
         for port in endpoint.ports:
             yield Cell(Address(INTERNET), target, port, "TCP", False, "no ingress from outside")
@@ -143,8 +145,13 @@ def _from_outside(platform: Platform) -> Iterator[Cell]:
 
 def cells(platform: Platform) -> list[Cell]:
     """The whole matrix of one environment."""
-    pods = _known_pods(platform)
-    return [*_to_endpoints(platform, pods), *_to_outside(platform, pods), *_from_outside(platform)]
+    endpoints = _endpoints(platform)
+    pods = _known_pods(platform, endpoints)
+    return [
+        *_to_endpoints(platform, pods, endpoints),
+        *_to_outside(platform, pods),
+        *_from_outside(platform, endpoints),
+    ]
 
 
 @dataclass(frozen=True)

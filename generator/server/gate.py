@@ -20,7 +20,7 @@ import yaml
 from generator.crds.lock import definitions, load_lock
 from generator.server.control_plane import ControlPlane
 from generator.tools import ToolError
-from generator.validate import kustomize_build
+from generator.validate import argocd_stream, overlay_stream
 
 FIELD_MANAGER = "argocd-controller"  # what ArgoCD's server-side apply uses
 _APPLIED = re.compile(r" serverside-applied \(server dry run\)$")
@@ -95,10 +95,7 @@ def check_environment(
     plane: ControlPlane, root: Path, env: str, argocd_namespace: str
 ) -> list[Outcome]:
     """Every overlay of ``env`` and its ArgoCD objects, as committed under ``root``."""
-    overlays = sorted(p for p in (root / "overlays" / env).iterdir() if p.is_dir())
-    stream = "---\n".join(kustomize_build(overlay) for overlay in overlays)
+    stream = overlay_stream(root, env)
     create_namespaces(plane, stream, argocd_namespace)
-    argocd = "---\n".join(
-        path.read_text(encoding="utf-8") for path in sorted((root / "argocd" / env).rglob("*.yaml"))
-    )
+    argocd = argocd_stream(root, env)
     return [dry_run(plane, stream, f"overlays/{env}"), dry_run(plane, argocd, f"argocd/{env}")]
