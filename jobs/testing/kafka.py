@@ -128,6 +128,10 @@ class KafkaBroker(ManagedServer):
             "transaction.state.log.num.partitions": "3",
             "group.initial.rebalance.delay.ms": "0",
             "log.flush.interval.messages": "1000000",
+            # Tests replay a fixed historic world whose record timestamps are event
+            # times months old: time retention would delete them at the first check
+            # (30 s after start), from under a job that has not read them yet.
+            "log.retention.ms": "-1",
             **self.extra_config,
         }
         return "".join(f"{key}={value}\n" for key, value in settings.items())

@@ -119,6 +119,16 @@ class Stack:
             consumer.close()
         return all(c.offset >= end for c, end in zip(committed, ends, strict=True))
 
+    def log_start_offsets(self, topic: str) -> list[int]:
+        """Each partition's first offset still on the broker (0 while nothing was deleted)."""
+        servers = self.kafka.bootstrap_servers
+        consumer = Consumer({"bootstrap.servers": servers, "group.id": "probe"})
+        try:
+            return [consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30)[0]
+                    for p in range(platform_topics()[topic])]  # fmt: skip
+        finally:
+            consumer.close()
+
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Rows of a query against the warehouse."""
         import psycopg  # noqa: PLC0415
