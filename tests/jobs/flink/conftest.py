@@ -3,10 +3,12 @@
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,21 +222,74 @@ class Job:
 
     PyFlink connects to an already running gateway when ``PYFLINK_GATEWAY_PORT``
     is set, which it is in a test process that ran a job in-process before: the
-    job would then run in that JVM, without its own reporter. It gets its own.
+    job would then run in that JVM, without its own reporter. It gets its own,
+    and its own Flink log directory (the mini-cluster's log, REST address included).
     """
 
     def __init__(self, module: str, arguments: list[str], log: Path) -> None:
+        self.flink_logs = log.with_suffix(".flink")
+        self.flink_logs.mkdir(parents=True, exist_ok=True)
         environment = {k: v for k, v in os.environ.items() if "PYFLINK_GATEWAY" not in k}
+        environment["FLINK_LOG_DIR"] = str(self.flink_logs)
         with log.open("wb") as output:
             self.process = subprocess.Popen(
                 dying_with_parent([sys.executable, "-m", module, *arguments]), env=environment,
                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
 
+    def flink_log(self) -> str:
+        """Everything the job's JVM and its Python functions logged so far."""
+        return "".join(path.read_text(errors="replace") for path in self.flink_logs.glob("*.log"))
+
+    def rest_url(self) -> str:
+        """The mini-cluster's REST endpoint, once it listens."""
+        found: list[str] = []
+
+        def listening() -> bool:
+            assert self.process.poll() is None, "the job exited before its REST endpoint listened"
+            found.extend(REST_ENDPOINT.findall(self.flink_log())[-1:])
+            return bool(found)
+
+        wait_for(listening, timeout=180, what="the job's REST endpoint")
+        return f"http://{found[0]}"
+
+    def stop_with_savepoint(self, directory: Path) -> Path:
+        """Stop the running job with a savepoint in the new ``directory`` (what an upgrade does).
+
+        A local mini-cluster shuts down with its only job, so the savepoint is
+        known by the job ending cleanly and its ``_metadata`` file, not by REST.
+        """
+        url = self.rest_url()
+        running: list[str] = []
+
+        def job_running() -> bool:
+            listed = _rest(f"{url}/jobs")["jobs"]
+            running[:] = [job["id"] for job in listed if job["status"] == "RUNNING"]
+            return bool(running)
+
+        wait_for(job_running, timeout=120, what="the job RUNNING")
+        _rest(f"{url}/jobs/{running[0]}/stop",
+              {"targetDirectory": directory.as_uri(), "drain": False})  # fmt: skip
+        assert self.process.wait(timeout=240) == 0, "the job did not end cleanly on its savepoint"
+        (metadata,) = directory.glob("savepoint-*/_metadata")
+        return metadata.parent
+
     def kill(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+REST_ENDPOINT = re.compile(r"Rest endpoint listening at (\S+:\d+)")
+
+
+def _rest(url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One call to Flink's REST API: GET, or POST of a JSON body."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer: dict[str, Any] = json.load(response)
+    return answer
 
 
 @pytest.fixture

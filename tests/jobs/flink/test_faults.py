@@ -28,7 +28,8 @@ def _alerts(stack: Stack) -> collections.Counter[str]:
                                for raw in stack.read("fraud.alerts"))  # fmt: skip
 
 
-def _assert_exactly_once(stack: Stack, expected: set[str]) -> None:
+def assert_exactly_once(stack: Stack, expected: set[str]) -> None:
+    """Every expected alert once in fraud.alerts and in bronze, and nothing else."""
     # Records deleted by the broker under a job read as "lost" below: say so first.
     assert not any(stack.log_start_offsets("transactions.raw")), "input deleted by retention"
     wait_for(lambda: set(_alerts(stack)) == expected, timeout=180,
@@ -63,7 +64,7 @@ def test_a_detector_killed_hard_resumes_from_its_latest_checkpoint(
              what="everything consumed after the restart")  # fmt: skip
     expected = expected_alerts(sent, stack, model_dir)
     assert len(expected) > 20
-    _assert_exactly_once(stack, expected)
+    assert_exactly_once(stack, expected)
 
 
 def test_a_broker_restart_mid_stream_loses_and_duplicates_nothing(
@@ -83,4 +84,4 @@ def test_a_broker_restart_mid_stream_loses_and_duplicates_nothing(
              what="everything consumed after the broker came back")  # fmt: skip
     expected = expected_alerts(sent, stack, model_dir)
     assert len(expected) > 20
-    _assert_exactly_once(stack, expected)
+    assert_exactly_once(stack, expected)
