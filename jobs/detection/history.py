@@ -37,7 +37,7 @@ def observe(
     hours[hour] += 1
     recent = sorted((*state.recent_event_ms, txn.timestamp_ms))[-MAX_RECENT:]
     latest = moves and (state.last_event_ms is None or txn.timestamp_ms >= state.last_event_ms)
-    return CustomerFraudState.model_construct(
+    return CustomerFraudState.trusted(
         count=count,
         mean=mean,
         m2=max(m2, 0.0),

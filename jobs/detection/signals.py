@@ -6,6 +6,7 @@ state as it was *before* the transaction (``history.observe`` comes after).
 
 import bisect
 import math
+import operator
 from typing import NamedTuple
 
 from jobs.detection.geo import haversine_km
@@ -59,8 +60,8 @@ def _hour_statistics(hours: tuple[int, ...], hour: int) -> tuple[float, float]:
     rarity = -math.log((hours[hour] + 1) / (total + 24))
     if total == 0:
         return 0.0, rarity
-    x = sum(c * k for c, k in zip(hours, _COS, strict=True)) / total
-    y = sum(c * k for c, k in zip(hours, _SIN, strict=True)) / total
+    x = sum(map(operator.mul, hours, _COS)) / total  # both 24 long (the state's invariant)
+    y = sum(map(operator.mul, hours, _SIN)) / total
     resultant = math.hypot(x, y)
     if resultant < 1e-9:
         return 0.0, rarity

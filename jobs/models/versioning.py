@@ -5,6 +5,7 @@ optional fields, which an older reader drops. A newer major changed meaning and
 is rejected with a clear error rather than misread.
 """
 
+import functools
 import re
 from typing import Any
 
@@ -15,6 +16,7 @@ class SchemaVersionError(ValueError):
     """A schema version this reader cannot accept."""
 
 
+@functools.lru_cache(maxsize=64)  # a few versions are live at once; bounded for any input
 def parse_version(value: Any) -> tuple[int, int]:
     """``"1.2"`` → ``(1, 2)``; anything else is a ``SchemaVersionError``."""
     match = _VERSION.match(value) if isinstance(value, str) else None
@@ -42,3 +44,11 @@ def compatible_payload(
     if minor <= known_minor:
         return payload
     return {key: value for key, value in payload.items() if key in known_fields}
+
+
+def same_major(version: str, current: str) -> bool:
+    """Whether ``version`` is a well-formed version of ``current``'s major."""
+    try:
+        return parse_version(version)[0] == parse_version(current)[0]
+    except SchemaVersionError:
+        return False

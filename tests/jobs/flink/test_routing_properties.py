@@ -2,13 +2,16 @@
 
 Both jobs decide with ``Transaction.parse`` (the processor through ``classify``,
 the detector through ``Txn.from_json``), so they must agree on every input, and
-no input may raise anything else. Seeds are derandomized (reproducible in CI);
+no input may raise anything else. Its fast path (pydantic-core parsing the JSON)
+must decide exactly as the checked path on every input. Seeds are derandomized (reproducible in CI);
 each property runs 10 000 examples.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,7 +60,16 @@ TRANSACTION_LIKE = st.builds(
 )  # fmt: skip
 
 
+def _parsed(parse: Callable[[bytes], Transaction], raw: bytes) -> Transaction | str:
+    try:
+        return parse(raw)
+    except EventParseError as error:
+        return error.error_type
+
+
 def _route(raw: bytes) -> Transaction | DLQRecord:
+    # The fast path decides exactly as the checked one: same model, same error type.
+    assert _parsed(Transaction.parse, raw) == _parsed(Transaction.parse_checked, raw), raw[:200]
     routed = classify(raw, b"key", 3, 11)
     try:
         Txn.from_json(raw)
@@ -90,3 +102,33 @@ def test_any_json_value_is_a_bronze_row_or_a_dlq_record(value: Any) -> None:
 @given(TRANSACTION_LIKE)
 def test_any_near_transaction_is_a_bronze_row_or_a_dlq_record(payload: dict[str, Any]) -> None:
     _route(json.dumps(payload).encode())
+
+
+def _valid_with(fragment: str) -> bytes:
+    """VALID's JSON with ``fragment`` (raw JSON text) inserted after the opening brace."""
+    return ("{" + fragment + ", " + json.dumps(VALID)[1:]).encode()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _valid_with('"amount": "99.00"'),  # a duplicate key: the last one wins in both
+        json.dumps(VALID).replace('"EUR"', '"\\u0045UR"').encode(),  # an escaped letter
+        json.dumps(VALID).replace('"C1"', '"C\\ud800"').encode(),  # a lone surrogate
+        json.dumps(VALID).replace("52.52", "NaN").encode(),
+        json.dumps(VALID).replace("13.405", "1e400").encode(),
+        json.dumps(VALID).replace('"12.50"', "12").encode(),
+        json.dumps(VALID).replace('"12.50"', "1.25e1").encode(),
+        json.dumps(VALID).replace('"12.50"', "123456789012345678901234567890").encode(),
+        b"\xef\xbb\xbf" + json.dumps(VALID).encode(),  # a UTF-8 byte-order mark
+        json.dumps(VALID).encode() + b" \n",
+        json.dumps(VALID).encode() + b" {}",
+        json.dumps(VALID).replace('"C1"', '"C\xe9"').encode("latin-1"),  # not UTF-8
+        json.dumps({**VALID, "schema_version": "2.0"}).encode(),
+        json.dumps({**VALID, "schema_version": "1.7"}).encode(),
+        json.dumps({**VALID, "schema_version": "1.7", "added_in_1_7": 1}).encode(),
+        json.dumps({**VALID, "schema_version": " 1.0"}).encode(),
+    ],
+)
+def test_the_fast_path_decides_as_the_checked_path_on_json_corner_cases(raw: bytes) -> None:
+    _route(raw)

@@ -77,6 +77,20 @@ def test_round_trip(state: CustomerFraudState) -> None:
     assert CustomerFraudState.from_bytes(state.to_bytes()) == state
 
 
+@settings(max_examples=300)
+@given(states())
+def test_trusted_builds_what_model_construct_builds(state: CustomerFraudState) -> None:
+    fields = dict(state)
+    trusted, constructed = (CustomerFraudState.trusted(**fields),
+                            CustomerFraudState.model_construct(**fields))  # fmt: skip
+    assert trusted == constructed == state
+    assert trusted.model_fields_set == constructed.model_fields_set
+    assert trusted.__pydantic_extra__ == constructed.__pydantic_extra__
+    assert trusted.__pydantic_private__ == constructed.__pydantic_private__
+    assert trusted.model_copy(update={"count": 1}).count == 1
+    assert trusted.to_bytes() == state.to_bytes()
+
+
 @settings(max_examples=500)
 @given(st.binary(max_size=400))
 def test_random_bytes_fail_only_with_a_clear_error(data: bytes) -> None:
