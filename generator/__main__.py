@@ -1,6 +1,7 @@
-"""Command line: ``python -m generator {render,budget,connectivity,validate,scan,crds,fork}``."""
+"""Command line: ``python -m generator <command>`` (render, budget, diff, validate, ...)."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from generator.components import REGISTRY
 from generator.components.base import Registry
 from generator.connectivity.contract import cells
 from generator.connectivity.rendered import ConnectivityError, check_tree
+from generator.diff import DiffError
 from generator.fork import fork, placeholder_warning
 from generator.reservations import BudgetError
 from generator.spec.loading import SPEC_DIR, SpecError, environments, load
@@ -54,6 +56,27 @@ def _budget(args: argparse.Namespace) -> int:
         if report.peak_memory > report.budget:
             status = 1
     return status
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from generator.snapshot import snapshot  # noqa: PLC0415 - only diff's base side needs it
+
+    print(json.dumps(snapshot(args.specs, args.registry), sort_keys=True))
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from generator import diff  # noqa: PLC0415 - git and a second render, on demand
+    from generator.snapshot import snapshot  # noqa: PLC0415
+
+    root = args.specs.resolve().parent
+    base = args.base or diff.default_base(root)
+    before = diff.base_snapshot(root, base)
+    after = snapshot(args.specs, args.registry)
+    found = diff.compare(before, after, args.env)
+    label = args.base or f"the merge base with main ({base[:12]})"
+    print(diff.markdown(found, label) if args.format == "markdown" else diff.text(found, label))
+    return 1 if any(env.changed for env in found) else 0
 
 
 def _connectivity(args: argparse.Namespace) -> int:
@@ -140,6 +163,17 @@ def parser() -> argparse.ArgumentParser:
     report = commands.add_parser("budget", help="print memory requests against the budget")
     report.add_argument("--env", help="one environment (default: all)")
     report.set_defaults(run=_budget)
+    changes = commands.add_parser(
+        "diff",
+        help="what the working tree changes against a base ref, per environment "
+        "and Application, by object and field, and in the budget (exit 1: differences)",
+    )
+    changes.add_argument("--base", help="git ref to compare with (default: merge base with main)")
+    changes.add_argument("--env", help="one environment (default: all)")
+    changes.add_argument("--format", choices=["text", "markdown"], default="text")
+    changes.set_defaults(run=_diff)
+    snap = commands.add_parser("snapshot", help="every environment as JSON (what diff compares)")
+    snap.set_defaults(run=_snapshot)
     check = commands.add_parser("validate", help="kustomize build | kubeconform -strict")
     check.add_argument(
         "--server",
@@ -188,7 +222,7 @@ def main(argv: list[str] | None = None, registry: Registry = REGISTRY) -> int:
     except (SpecError, BudgetError, ConnectivityError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except ToolError as error:
+    except (ToolError, DiffError) as error:  # exit 2: not an answer (diff's 1 is "differs")
         print(f"error: {error}", file=sys.stderr)
         return 2
 
