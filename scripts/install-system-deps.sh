@@ -2,7 +2,8 @@
 # System packages the tests need, from Debian: a PostgreSQL server (initdb,
 # pg_ctl), a JDK (Kafka broker, later PyFlink), Maven (resolves Kafka's jars) and
 # a Prometheus server (the live metric-contract and alert tests), etcd and openssl
-# (the kube-apiserver gate of `validate --server`).
+# (the kube-apiserver gate of `validate --server`), shellcheck (actionlint checks the
+# workflows' run: scripts with it).
 # Installs only what is missing; needs root (CI and sessions run as root).
 set -euo pipefail
 missing=()
@@ -13,6 +14,7 @@ command -v go >/dev/null 2>&1 || missing+=(golang-go)
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
