@@ -60,7 +60,7 @@ def test_every_go_tool_of_the_makefile_is_found() -> None:
     versions = dict(re.findall(r"^([A-Z]+)_VERSION := (\S+)$", (REPO / "Makefile").read_text(),
                                re.MULTILINE))  # fmt: skip
     assert sorted(tools.values()) == sorted(versions.values())
-    assert len(tools) == len(versions) == 4
+    assert len(tools) == len(versions) == 5
 
 
 def test_the_lock_files_are_covered() -> None:
