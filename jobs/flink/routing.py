@@ -4,10 +4,10 @@ Pure functions, so the conservation rule ("every input event ends up in exactly
 one of the two") is tested without Flink as well as with it.
 """
 
-import json
+from pydantic import TypeAdapter
 
 from jobs.flink.topics import TRANSACTIONS
-from jobs.models.events import DLQRecord, EventParseError, FraudAlert, Transaction
+from jobs.models.events import DLQRecord, EventParseError, FraudAlert, RuleHit, Transaction
 
 BRONZE_COLUMNS = [
     "transaction_id",
@@ -27,6 +27,7 @@ BRONZE_COLUMNS = [
 ]
 
 
+RULE_HITS = TypeAdapter(tuple[RuleHit, ...])
 ALERT_COLUMNS = [
     "alert_id",
     "transaction_id",
@@ -82,7 +83,7 @@ def classify(
 
 def alert_bronze_row(alert: FraudAlert) -> tuple[str | None, ...]:
     """The ``bronze.raw_fraud_alerts`` row of an alert, as text (``ALERT_COLUMNS`` order)."""
-    hits = json.dumps([hit.model_dump() for hit in alert.rule_hits], separators=(",", ":"))
+    hits = RULE_HITS.dump_json(alert.rule_hits).decode()  # jsonb: compact, in pydantic-core
     return (
         alert.alert_id,
         alert.transaction_id,

@@ -1,12 +1,15 @@
 """The detection step: signals, state updates, decisions and alerts, in event time."""
 
 import math
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext, detect, to_alert
+from jobs.detection.core import ALERT_NAMESPACE, DetectorContext, alert_id, detect, to_alert
 from jobs.detection.features import FEATURES
 from jobs.detection.geo import haversine_km
 from jobs.detection.history import observe
@@ -112,3 +115,31 @@ def test_alert_is_deterministic_per_transaction_and_valid() -> None:
     assert FraudAlert.parse(alert.to_json()) == alert
     assert [hit.rule_id for hit in alert.rule_hits] == ["FR-005"]
     assert alert.model_version is None and alert.ml_score is None
+
+
+class CountingScorer:
+    """A stand-in forest that says how often it was asked."""
+
+    def __init__(self, score: float) -> None:
+        self.value, self.calls = score, 0
+
+    def score(self, features: object) -> float:
+        self.calls += 1
+        return self.value
+
+
+@pytest.mark.parametrize(("forest", "asked"), [(0.0, 0), (1.0, 0)])
+def test_the_forest_is_not_asked_when_the_rules_decide_alone(forest: float, asked: int) -> None:
+    scorer = CountingScorer(forest)
+    context = DetectorContext(CONFIG, frozenset({"C-bad"}), frozenset(), scorer)  # type: ignore[arg-type]
+    _, blacklisted = detect(CustomerFraudState(), txn(T0, customer="C-bad"), context)
+    assert blacklisted.alert and blacklisted.ml_score is None and scorer.calls == asked
+    assert blacklisted.score == CONFIG.alpha * 0.0 + (1 - CONFIG.alpha) * 1.0  # the bound
+    _, ordinary = detect(CustomerFraudState(), txn(T0), context)
+    assert not ordinary.alert and scorer.calls == 0  # no rule hit: ml = 1 cannot alert
+
+
+@settings(max_examples=500, derandomize=True, database=None)
+@given(st.text(max_size=80))
+def test_alert_ids_are_uuid5_of_the_transaction(transaction_id: str) -> None:
+    assert alert_id(transaction_id) == str(uuid.uuid5(ALERT_NAMESPACE, transaction_id))
