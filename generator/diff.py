@@ -270,22 +270,24 @@ def _namespace_lines(env: EnvironmentDiff) -> Iterator[str]:
         yield f"{namespace}: {', '.join(parts)}"
 
 
+def _change_line(change: Change, code: str) -> str:
+    return (f"{code}{change.path}{code}: {code}{_value(change.old)}{code} → "
+            f"{code}{_value(change.new)}{code}")  # fmt: skip
+
+
 def _application_lines(app: ApplicationDiff, code: str) -> Iterator[tuple[int, str]]:
     """(depth, text) lines of one Application; ``code`` wraps literals (markdown: a backtick)."""
-    if app.wave[0] != app.wave[1] and app.status == "changed":
-        yield 1, f"sync-wave: {app.wave[0]} → {app.wave[1]}"
-    for title, changes in (("source", app.source), ("Helm values", app.values),
-                           ("sync settings", app.sync)):  # fmt: skip
-        if changes and app.status == "changed":
-            yield 1, f"{title}:"
-            for change in changes:
-                yield 2, (f"{code}{change.path}{code}: {code}{_value(change.old)}{code} → "
-                          f"{code}{_value(change.new)}{code}")  # fmt: skip
+    if app.status == "changed":  # an added or removed Application is its objects
+        if app.wave[0] != app.wave[1]:
+            yield 1, f"sync-wave: {app.wave[0]} → {app.wave[1]}"
+        for title, changes in (("source", app.source), ("Helm values", app.values),
+                               ("sync settings", app.sync)):  # fmt: skip
+            if changes:
+                yield 1, f"{title}:"
+                yield from ((2, _change_line(change, code)) for change in changes)
     for resource in app.resources:
         yield 1, f"{resource.status} {code}{resource.key}{code}"
-        for change in resource.changes:
-            yield 2, (f"{code}{change.path}{code}: {code}{_value(change.old)}{code} → "
-                      f"{code}{_value(change.new)}{code}")  # fmt: skip
+        yield from ((2, _change_line(change, code)) for change in resource.changes)
 
 
 def text(diffs: list[EnvironmentDiff], base: str) -> str:
