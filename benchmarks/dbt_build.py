@@ -21,6 +21,7 @@ from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
 from jobs.testing.dbt import DbtProject, DbtResult
 from jobs.testing.postgres import PostgresServer
+from jobs.testing.roles import role_with
 
 NO_SETTLE = {"ingest_settle_seconds": 0}
 
@@ -48,7 +49,7 @@ def main() -> None:
         for _ in range(0, args.rows, 100_000):
             load(server.dsn(), replayer.replay(take(events, 100_000), datetime.now(UTC)))
         print(f"loaded {args.rows:,} bronze rows in {time.perf_counter() - started:.1f} s")
-        project = DbtProject("127.0.0.1", server.port, "postgres", Path(target))
+        project = DbtProject("127.0.0.1", server.port, role_with("silver", "build"), Path(target))
         project.run("parse")
         floor, _ = timed_build(project, "--select", "tag:nothing-has-this-tag")
         full, _ = timed_build(project)

@@ -52,6 +52,7 @@ from jobs.flink.tables import kafka_event_time_sink, kafka_raw_source
 from jobs.migrations.seed import seed
 from jobs.testing.kafka import KafkaBroker
 from jobs.testing.postgres import PostgresServer
+from jobs.testing.roles import sink_login
 from jobs.testing.topics import platform_topics
 from jobs.train.__main__ import main as train
 
@@ -288,8 +289,7 @@ def _percentiles(delays: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     """Run (a), (a'), (b) normal and storm, and (c) normal and storm; print the figures."""
-    os.environ.setdefault("STREAMFLOW_DB_USER", "postgres")
-    os.environ.setdefault("STREAMFLOW_DB_PASSWORD", "unused-trust-auth")
+    os.environ.update(sink_login())
     events = list(itertools.islice(iter(EventStream(GeneratorConfig(seed=42))), LARGE))
     stores = {json.loads(event.value)["store_id"] for event in events}
     with PostgresServer() as postgres, tempfile.TemporaryDirectory() as scratch:

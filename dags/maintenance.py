@@ -28,7 +28,7 @@ settings = Settings.from_environment()
 
 
 def _hook() -> PostgresHook:
-    return PostgresHook(postgres_conn_id=settings.warehouse_conn_id)
+    return PostgresHook(postgres_conn_id=settings.maintenance_conn_id)
 
 
 with DAG(

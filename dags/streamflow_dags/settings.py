@@ -22,6 +22,7 @@ class Settings:
     dbt_project_dir: Path
     dbt_executable: Path
     warehouse_conn_id: str
+    maintenance_conn_id: str
     bronze_retention_days: int
 
     @classmethod
@@ -32,8 +33,13 @@ class Settings:
             dbt_executable=Path(
                 os.environ.get("STREAMFLOW_DBT_EXECUTABLE", ROOT / ".venv-dbt" / "bin" / "dbt")
             ),
+            # dbt's login: reads bronze, builds silver and gold.
             warehouse_conn_id=os.environ.get(
                 "STREAMFLOW_WAREHOUSE_CONN_ID", "streamflow_warehouse"
+            ),
+            # The owner's: pruning bronze and VACUUM need the tables' owner.
+            maintenance_conn_id=os.environ.get(
+                "STREAMFLOW_MAINTENANCE_CONN_ID", "streamflow_maintenance"
             ),
             bronze_retention_days=int(os.environ.get("STREAMFLOW_BRONZE_RETENTION_DAYS", "30")),
         )

@@ -18,6 +18,14 @@ from jobs.migrations.runner import migrate
 from jobs.migrations.seed import seed
 
 
+def _read(cli: argparse.ArgumentParser, option: str, path: Path) -> str:
+    """A file named on the command line; unreadable is a usage error naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        cli.error(f"{option} {path}: {error.strerror}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; a migration error is one clear line and exit code 1."""
     cli = argparse.ArgumentParser(prog="python -m jobs.migrations", description=__doc__)
@@ -26,17 +34,18 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--dsn", default=os.environ.get("STREAMFLOW_DSN"))
     source.add_argument("--dsn-file", type=Path, help="file holding the DSN (a mounted Secret)")
     cli.add_argument("--seed", type=int, default=42, help="world seed (match the generator's)")
+    cli.add_argument(
+        "--grants-file", type=Path, help="migrate: then apply the roles' access from this SQL file"
+    )
     args = cli.parse_args(argv)
     if args.dsn_file is not None:
-        try:
-            args.dsn = args.dsn_file.read_text(encoding="utf-8").strip()
-        except OSError as error:
-            cli.error(f"--dsn-file {args.dsn_file}: {error.strerror}")
+        args.dsn = _read(cli, "--dsn-file", args.dsn_file).strip()
+    grants = None if args.grants_file is None else _read(cli, "--grants-file", args.grants_file)
     if not args.dsn:
         cli.error("--dsn, --dsn-file or STREAMFLOW_DSN is required")
     try:
         if args.command == "migrate":
-            applied = migrate(args.dsn)
+            applied = migrate(args.dsn, grants=grants)
             print(f"applied {len(applied)} migration(s): {[m.path.name for m in applied]}")
         elif args.command == "seed":
             print(f"inserted {seed(args.dsn, seed_value=args.seed)}")

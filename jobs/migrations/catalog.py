@@ -6,11 +6,17 @@ very same SQL into the ``Cluster``'s bootstrap, so there is one copy of it.
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from jobs.migrations.grants import RoleAccess, owner_grants, superuser_setup
+
 SQL_DIR = Path(__file__).with_name("sql")
 _NAME = re.compile(r"^V(?P<version>[0-9]{3})__(?P<name>[a-z0-9_]+)\.sql$")
+_SCHEMA = re.compile(r"^CREATE SCHEMA IF NOT EXISTS ([a-z_][a-z0-9_]*);", re.MULTILINE)
+ROLES_SCRIPT = "roles.sql"
+GRANTS_SCRIPT = "grants.sql"
 TABLE = "public.schema_migrations"
 CREATE_TABLE = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     version    integer PRIMARY KEY,
@@ -61,15 +67,28 @@ def migrations(directory: Path = SQL_DIR) -> list[Migration]:
     return found
 
 
-def bootstrap_scripts(owner: str, directory: Path = SQL_DIR) -> dict[str, str]:
-    """Per migration, the script CNPG runs at ``initdb`` (as superuser, in the app DB).
+def schemas(directory: Path = SQL_DIR) -> list[str]:
+    """The schemas the migrations create, in order: what roles can be given access to."""
+    return [name for m in migrations(directory) for name in _SCHEMA.findall(m.sql)]
+
+
+def bootstrap_scripts(
+    owner: str, roles: Sequence[RoleAccess] = (), directory: Path = SQL_DIR
+) -> dict[str, str]:
+    """Per migration, the script CNPG runs at ``initdb`` (as superuser, in the app DB), in order.
 
     Each runs as the application owner so that it owns what it creates, and
-    records itself, so the runner later sees these versions as applied.
+    records itself, so the runner later sees these versions as applied. The
+    last one creates the roles and grants their access (``jobs.migrations.grants``).
     """
     scripts = {"V000__migrations_table.sql": f"SET ROLE {owner};\n{CREATE_TABLE}"}
     for migration in migrations(directory):
         scripts[migration.path.name] = (
             f"SET ROLE {owner};\n{migration.sql}\n{migration.record_sql()}"
+        )
+    if roles:
+        scripts[ROLES_SCRIPT] = (
+            f"{superuser_setup(owner, roles)}SET ROLE {owner};\n"
+            f"{owner_grants(roles, schemas(directory))}"
         )
     return scripts

@@ -18,8 +18,14 @@ def _applied(connection: psycopg.Connection) -> dict[int, str]:
     return {int(version): str(checksum) for version, checksum in rows}
 
 
-def migrate(dsn: str, available: list[Migration] | None = None) -> list[Migration]:
-    """Apply what is pending; return the migrations applied by this call."""
+def migrate(
+    dsn: str, available: list[Migration] | None = None, grants: str | None = None
+) -> list[Migration]:
+    """Apply what is pending, then ``grants`` (the roles' access); return what was applied.
+
+    The grants run every time, in one transaction (revoke and re-grant, see
+    ``jobs.migrations.grants``), so a narrowed access in the spec takes effect.
+    """
     available = migrations() if available is None else available
     applied_now = []
     with psycopg.connect(dsn, autocommit=True) as connection:
@@ -41,6 +47,9 @@ def migrate(dsn: str, available: list[Migration] | None = None) -> list[Migratio
                     connection.execute(migration.sql.encode())
                     connection.execute(migration.record_sql().encode())
                 applied_now.append(migration)
+            if grants:
+                with connection.transaction():
+                    connection.execute(grants.encode())
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
     return applied_now

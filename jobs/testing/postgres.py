@@ -2,8 +2,12 @@
 
 ``initdb`` into a fresh directory, the postmaster on a free loopback port
 with durability off (tests, not production), and a ``streamflow`` database
-with the migrations applied. PostgreSQL refuses to run as root, so when the
-harness runs as root (CI, sessions) the server runs as the ``postgres`` user.
+prepared as CloudNativePG prepares it: owned by the ``streamflow`` role, the
+bootstrap scripts run as at ``initdb`` (migrations as the owner, then the
+workload roles and their grants), the roles given ``LOGIN`` as the managed
+roles do. Loopback connections are trusted, so any role logs in by name.
+PostgreSQL refuses to run as root, so when the harness runs as root (CI,
+sessions) the server runs as the ``postgres`` user.
 
 The postmaster is this process's own child, not daemonised by ``pg_ctl``: it
 runs under ``setpriv --pdeathsig KILL`` (switching to ``postgres`` in the same
@@ -23,9 +27,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Self
 
+import psycopg
+
+from jobs.migrations.catalog import bootstrap_scripts
+from jobs.migrations.grants import RoleAccess
 from jobs.testing.processes import (
     HarnessError,
     ManagedServer,
@@ -37,8 +46,10 @@ from jobs.testing.processes import (
     sweep_orphans,
     wait_until,
 )
+from jobs.testing.roles import platform_roles
 
 DATABASE = "streamflow"
+OWNER = "streamflow"
 PREFIX = "streamflow-pg-"
 
 
@@ -55,17 +66,20 @@ def server_binaries() -> Path:
 class PostgresServer(ManagedServer):
     """A throwaway PostgreSQL server; use as a context manager."""
 
-    def __init__(self, database: str = DATABASE, port: int = 0) -> None:
+    def __init__(
+        self, database: str = DATABASE, port: int = 0, roles: Sequence[RoleAccess] | None = None
+    ) -> None:
         self.database = database
         self.port = port  # 0: a free port is chosen at start
+        self.roles = tuple(platform_roles() if roles is None else roles)
         self.directory = Path()
         self._user: str | None = None
         self._options: list[str] = []
         self._postmaster: subprocess.Popen[bytes] | None = None
 
-    def dsn(self, database: str | None = None) -> str:
-        """Libpq connection string for the superuser ``postgres``."""
-        return f"host=127.0.0.1 port={self.port} user=postgres dbname={database or self.database}"
+    def dsn(self, database: str | None = None, user: str = "postgres") -> str:
+        """Libpq connection string, by default for the superuser ``postgres``."""
+        return f"host=127.0.0.1 port={self.port} user={user} dbname={database or self.database}"
 
     @property
     def log(self) -> Path:
@@ -87,7 +101,7 @@ class PostgresServer(ManagedServer):
 
     @stops_on_failure
     def start(self, *, migrate: bool = True) -> Self:
-        """initdb, start, create the database and (by default) apply migrations."""
+        """initdb, start, create the database and (by default) bootstrap it as CNPG does."""
         binaries = server_binaries()
         sweep_orphans(PREFIX)
         self.directory = claim_directory(Path(tempfile.mkdtemp(prefix=PREFIX)))
@@ -117,14 +131,25 @@ class PostgresServer(ManagedServer):
             "-c", "max_connections=60", "-c", "shared_buffers=64MB",
         ]  # fmt: skip
         self.start_server()
-        self.create_database(self.database)
         if migrate:
-            from jobs.migrations.runner import migrate as apply  # noqa: PLC0415
-
-            apply(self.dsn())
+            self.bootstrap()
+        else:
+            self.create_database(self.database)
         return self
 
-    def create_database(self, name: str) -> None:
+    def bootstrap(self) -> None:
+        """The database as CloudNativePG's ``initdb`` leaves it, with the managed roles' logins."""
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as admin:
+            admin.execute(f"CREATE ROLE {OWNER} LOGIN".encode())
+        self.create_database(self.database, owner=OWNER)
+        with psycopg.connect(self.dsn(), autocommit=True) as connection:
+            for script in bootstrap_scripts(OWNER, self.roles).values():
+                connection.execute(script.encode())
+                connection.execute("RESET ROLE")
+            for role in self.roles:
+                connection.execute(f"ALTER ROLE {role.name} LOGIN".encode())
+
+    def create_database(self, name: str, owner: str = "postgres") -> None:
         """Create another (empty) database on this server."""
         self._checked(
             "createdb",
@@ -135,6 +160,8 @@ class PostgresServer(ManagedServer):
             str(self.port),
             "-U",
             "postgres",
+            "-O",
+            owner,
             name,
         )
 

@@ -23,8 +23,9 @@ from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
 from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
-from jobs.testing.postgres import PostgresServer
+from jobs.testing.postgres import OWNER, PostgresServer
 from jobs.testing.processes import HarnessError, free_port
+from jobs.testing.roles import role_with
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DAGS = REPOSITORY / "dags"
@@ -39,8 +40,13 @@ os.environ.update(
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:{PORT}/airflow",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(HOME / "logs"),
-        # The harness server trusts loopback; the password is a placeholder Cosmos requires.
-        "AIRFLOW_CONN_STREAMFLOW_WAREHOUSE": f"postgresql://postgres:trust@127.0.0.1:{PORT}/streamflow",
+        # As in the cluster: dbt logs in as the role that builds silver and gold, the
+        # maintenance DAG as the owner. The harness server trusts loopback; the
+        # password is a placeholder Cosmos requires.
+        "AIRFLOW_CONN_STREAMFLOW_WAREHOUSE": (
+            f"postgresql://{role_with('silver', 'build')}:trust@127.0.0.1:{PORT}/streamflow"
+        ),
+        "AIRFLOW_CONN_STREAMFLOW_MAINTENANCE": f"postgresql://{OWNER}:trust@127.0.0.1:{PORT}/streamflow",
     }
 )
 # Airflow puts the DAG folder on sys.path when it parses DAGs; the helpers live there.

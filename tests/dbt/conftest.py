@@ -13,6 +13,7 @@ from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
 from jobs.testing.dbt import DbtProject
 from jobs.testing.postgres import PostgresServer
+from jobs.testing.roles import role_with
 
 # Loads and builds happen within seconds of each other here: no settle window.
 NO_SETTLE = {"ingest_settle_seconds": 0}
@@ -40,5 +41,5 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         stream = EventStream(GeneratorConfig(seed=11))
         seed(server.dsn(), stream.world)
         target: Path = tmp_path_factory.mktemp("dbt-target")
-        project = DbtProject("127.0.0.1", server.port, "postgres", target)
+        project = DbtProject("127.0.0.1", server.port, role_with("silver", "build"), target)
         yield Warehouse(server, project, iter(stream), Replayer.for_world(stream.world))

@@ -8,7 +8,8 @@ from generator.components.postgres import monitoring
 from generator.components.postgres.spec import PostgresSpec
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
-from jobs.migrations.catalog import bootstrap_scripts
+from jobs.migrations.catalog import GRANTS_SCRIPT, bootstrap_scripts, schemas
+from jobs.migrations.grants import owner_grants
 
 API = "postgresql.cnpg.io/v1"
 PORT = 5432
@@ -16,6 +17,7 @@ METRICS_PORT = 9187
 METRICS_PORT_NAME = "metrics"
 MIGRATION_USER = 9999
 DSN_MOUNT = "/etc/streamflow/database"
+GRANTS_MOUNT = "/etc/streamflow/grants"
 
 
 def instance_pods(pg: PostgresSpec) -> dict[str, str]:
@@ -39,16 +41,31 @@ def jdbc_url(pg: PostgresSpec) -> str:
 
 
 def _migrations_config_map(pg: PostgresSpec) -> Manifest:
-    return resource(
-        "v1",
-        "ConfigMap",
-        metadata(f"{pg.name}-migrations", pg.namespace),
-        data=bootstrap_scripts(pg.owner),
-    )
+    """The initdb scripts, and the grants the migration Job applies on every run."""
+    data = bootstrap_scripts(pg.owner, pg.role_grants())
+    if pg.roles:
+        data[GRANTS_SCRIPT] = owner_grants(pg.role_grants(), schemas())
+    return resource("v1", "ConfigMap", metadata(f"{pg.name}-migrations", pg.namespace), data=data)
+
+
+def _managed_roles(pg: PostgresSpec) -> list[dict[str, object]]:
+    """Extra databases' owners and the workload roles: logins with passwords, nothing more."""
+    owners = [(extra.owner, extra.password_secret, None) for extra in pg.extra_databases]
+    workloads = [(role.name, role.password_secret, role.purpose) for role in pg.roles]
+    return [
+        {
+            "name": name,
+            "ensure": "present",
+            "login": True,
+            "passwordSecret": {"name": secret},
+            **({"comment": purpose} if purpose else {}),
+        }
+        for name, secret, purpose in owners + workloads
+    ]
 
 
 def _cluster(pg: PostgresSpec) -> Manifest:
-    scripts = sorted(bootstrap_scripts(pg.owner))
+    scripts = list(bootstrap_scripts(pg.owner, pg.role_grants()))  # in the order they must run
     storage = {"size": pg.storage_size}
     if pg.storage_class:
         storage["storageClass"] = pg.storage_class
@@ -82,18 +99,9 @@ def _cluster(pg: PostgresSpec) -> Manifest:
     }
     if pg.backup.snapshot_class:
         spec["backup"] = {"volumeSnapshot": {"className": pg.backup.snapshot_class}}
-    if pg.extra_databases:
-        spec["managed"] = {
-            "roles": [
-                {
-                    "name": extra.owner,
-                    "ensure": "present",
-                    "login": True,
-                    "passwordSecret": {"name": extra.password_secret},
-                }
-                for extra in pg.extra_databases
-            ]
-        }
+    roles = _managed_roles(pg)
+    if roles:
+        spec["managed"] = {"roles": roles}
     return resource(API, "Cluster", metadata(pg.name, pg.namespace), spec=spec)
 
 
@@ -134,24 +142,47 @@ def _backup(pg: PostgresSpec) -> Manifest:
 
 
 def _migration_job(pg: PostgresSpec) -> Manifest:
-    """PostSync Job: applies migrations newer than the cluster's bootstrap (no-op otherwise)."""
+    """PostSync Job: applies migrations newer than the cluster's bootstrap, then the grants.
+
+    The grants run on every sync (revoke and re-grant in one transaction), so a
+    role's access follows the spec; the Job retries until CloudNativePG has
+    created a role added after the bootstrap.
+    """
     job = pg.migration_job
+    arguments = ["--dsn-file", f"{DSN_MOUNT}/uri"]
+    mounts = [{"name": "dsn", "mountPath": DSN_MOUNT, "readOnly": True}]
+    volumes: list[dict[str, object]] = [
+        {
+            "name": "dsn",
+            "secret": {
+                "secretName": app_secret(pg),
+                "items": [{"key": "uri", "path": "uri"}],
+                "defaultMode": 0o440,  # group-readable: fsGroup is the job's user
+            },
+        }
+    ]
+    if pg.roles:
+        arguments += ["--grants-file", f"{GRANTS_MOUNT}/{GRANTS_SCRIPT}"]
+        mounts.append({"name": "grants", "mountPath": GRANTS_MOUNT, "readOnly": True})
+        volumes.append(
+            {
+                "name": "grants",
+                "configMap": {
+                    "name": f"{pg.name}-migrations",
+                    "items": [{"key": GRANTS_SCRIPT, "path": GRANTS_SCRIPT}],
+                },
+            }
+        )
     container = {
         "name": "migrate",
         "image": job.image.reference,
-        "command": [
-            "/opt/streamflow/venv/bin/python",
-            "-m",
-            "jobs.migrations",
-            "migrate",
-            "--dsn-file",
-            f"{DSN_MOUNT}/uri",
-        ],
+        "command": ["/opt/streamflow/venv/bin/python", "-m", "jobs.migrations", "migrate",
+                    *arguments],
         # The connection URI as a file, not an environment variable (checkov CKV_K8S_35).
-        "volumeMounts": [{"name": "dsn", "mountPath": DSN_MOUNT, "readOnly": True}],
+        "volumeMounts": mounts,
         "resources": job.resources.to_manifest(),
         "securityContext": restricted_container_security(),
-    }
+    }  # fmt: skip
     annotations = {
         "argocd.argoproj.io/hook": "PostSync",
         "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
@@ -170,16 +201,7 @@ def _migration_job(pg: PostgresSpec) -> Manifest:
                     "automountServiceAccountToken": False,
                     "securityContext": restricted_pod_security(MIGRATION_USER),
                     "containers": [container],
-                    "volumes": [
-                        {
-                            "name": "dsn",
-                            "secret": {
-                                "secretName": app_secret(pg),
-                                "items": [{"key": "uri", "path": "uri"}],
-                                "defaultMode": 0o440,
-                            },
-                        }
-                    ],  # group-readable: fsGroup is the job's user
+                    "volumes": volumes,
                 },
             },
         },

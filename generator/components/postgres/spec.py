@@ -2,9 +2,13 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from generator.spec.common import Image, MemoryQuantity, Name, Resources, StrictModel
+from generator.spec.common import FieldError, Image, MemoryQuantity, Name, Resources, StrictModel
+from jobs.migrations.catalog import schemas
+from jobs.migrations.grants import IDENTIFIER, Access, RoleAccess, conflicts
+
+RoleName = Annotated[str, Field(pattern=IDENTIFIER.pattern)]
 
 
 class BackupSpec(StrictModel):
@@ -31,6 +35,24 @@ class ExtraDatabase(StrictModel):
     password_secret: Name
 
 
+class WarehouseRole(StrictModel):
+    """A workload's login: exactly the access it needs per schema, owning none of them.
+
+    CloudNativePG manages the role (login, password from ``password_secret``, a
+    basic-auth Secret the bootstrap creates); the grants come from
+    ``jobs.migrations.grants`` at ``initdb`` and on every migration run.
+    """
+
+    name: RoleName
+    purpose: str = Field(min_length=1)
+    password_secret: Name
+    access: dict[str, Access] = Field(min_length=1)
+
+    def grants(self) -> RoleAccess:
+        """The role as the grants module takes it."""
+        return RoleAccess(self.name, dict(self.access))
+
+
 class MigrationJobSpec(StrictModel):
     """The Job that applies migrations added after the cluster was bootstrapped."""
 
@@ -53,6 +75,7 @@ class PostgresSpec(StrictModel):
     database: Name
     owner: Name
     owner_secret: Name
+    roles: list[WarehouseRole] = Field(default_factory=list)
     extra_databases: list[ExtraDatabase] = Field(default_factory=list)
     storage_size: MemoryQuantity
     storage_class: str | None = None
@@ -60,3 +83,34 @@ class PostgresSpec(StrictModel):
     resources: Resources
     backup: BackupSpec
     migration_job: MigrationJobSpec
+
+    @model_validator(mode="after")
+    def _roles_are_distinct_and_grant_known_schemas(self) -> "PostgresSpec":
+        taken = {self.owner: "postgres.owner"} | {
+            extra.owner: f"the owner of database {extra.name}" for extra in self.extra_databases
+        }
+        known = schemas()
+        for role in self.roles:
+            if role.name in taken:
+                raise FieldError(
+                    f"role name {role.name} is already used by {taken[role.name]}",
+                    ("roles", role.name, "name"),
+                )
+            taken[role.name] = "another role"
+            for schema in role.access:
+                if schema not in known:
+                    raise FieldError(
+                        f"unknown schema {schema!r}: the migrations create {known}",
+                        ("roles", role.name, "access", schema),
+                    )
+        for role_name, schema, builder in conflicts(self.role_grants()):
+            raise FieldError(
+                f"{builder} builds (and owns) the tables of {schema}: another role's access "
+                "to them cannot be granted by the owner",
+                ("roles", role_name, "access", schema),
+            )
+        return self
+
+    def role_grants(self) -> list[RoleAccess]:
+        """Every workload role with its access."""
+        return [role.grants() for role in self.roles]

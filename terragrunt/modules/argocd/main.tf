@@ -85,13 +85,18 @@ resource "random_bytes" "airflow_fernet_key" {
 }
 
 resource "random_password" "generated" {
-  for_each = toset(["airflow-api-secret-key", "airflow-jwt-secret", "airflow-metadata", "grafana-admin", "warehouse-owner"])
+  for_each = toset(["airflow-api-secret-key", "airflow-jwt-secret", "airflow-metadata", "grafana-admin", "warehouse-owner", "warehouse-ingest", "warehouse-transform"])
   length   = 40
   special  = false
 }
 
 locals {
   airflow_db_password = random_password.generated["airflow-metadata"].result
+  # The workload roles of postgres.roles (specs/platform.yaml): least privilege, ADR 0018.
+  warehouse = "streamflow-pg-rw.streamflow-data.svc:5432/streamflow"
+  ingest    = { username = "streamflow_ingest", password = random_password.generated["warehouse-ingest"].result }
+  transform = { username = "streamflow_transform", password = random_password.generated["warehouse-transform"].result }
+  owner     = { username = "streamflow", password = random_password.generated["warehouse-owner"].result }
   # Fernet keys are url-safe base64 of 32 bytes.
   fernet_key = replace(replace(random_bytes.airflow_fernet_key.base64, "+", "-"), "/", "_")
   secrets = {
@@ -101,19 +106,18 @@ locals {
     "streamflow-orchestration/airflow-metadata" = {
       connection = "postgresql://airflow:${local.airflow_db_password}@streamflow-pg-rw.streamflow-data.svc:5432/airflow"
     }
-    # The dbt DAGs' warehouse connection (AIRFLOW_CONN_STREAMFLOW_WAREHOUSE).
+    # The dbt DAGs' warehouse connection (AIRFLOW_CONN_STREAMFLOW_WAREHOUSE): dbt's role.
     "streamflow-orchestration/airflow-warehouse-connection" = {
-      uri = "postgresql://streamflow:${random_password.generated["warehouse-owner"].result}@streamflow-pg-rw.streamflow-data.svc:5432/streamflow"
+      uri = "postgresql://${local.transform.username}:${local.transform.password}@${local.warehouse}"
     }
-    # The warehouse owner (CNPG initdb secret) and the same login for the Flink jobs.
-    "streamflow-data/streamflow-pg-owner" = {
-      username = "streamflow"
-      password = random_password.generated["warehouse-owner"].result
+    # The maintenance DAG's (AIRFLOW_CONN_STREAMFLOW_MAINTENANCE): pruning and VACUUM need the owner.
+    "streamflow-orchestration/airflow-maintenance-connection" = {
+      uri = "postgresql://${local.owner.username}:${local.owner.password}@${local.warehouse}"
     }
-    "streamflow-processing/streamflow-warehouse" = {
-      username = "streamflow"
-      password = random_password.generated["warehouse-owner"].result
-    }
+    # The warehouse owner (CNPG initdb secret).
+    "streamflow-data/streamflow-pg-owner" = local.owner
+    # The Flink jobs' JDBC sinks: the ingest role.
+    "streamflow-processing/streamflow-warehouse" = local.ingest
     "streamflow-monitoring/grafana-admin" = {
       "admin-user"     = "admin"
       "admin-password" = random_password.generated["grafana-admin"].result
@@ -132,25 +136,37 @@ resource "kubernetes_secret_v1" "generated" {
   depends_on = [kubernetes_namespace_v1.secret_holders]
 }
 
-# The Airflow metadata role's password, for CloudNativePG's managed role.
-resource "kubernetes_secret_v1" "airflow_metadata_credentials" {
+# The passwords of CloudNativePG's managed roles (basic-auth; CNPG reloads them on change).
+locals {
+  managed_role_credentials = {
+    "streamflow-data/airflow-metadata-credentials" = { username = "airflow", password = local.airflow_db_password }
+    "streamflow-data/streamflow-pg-ingest"         = local.ingest
+    "streamflow-data/streamflow-pg-transform"      = local.transform
+  }
+}
+
+resource "kubernetes_secret_v1" "managed_role_credentials" {
+  for_each = local.managed_role_credentials
   metadata {
-    namespace = "streamflow-data"
-    name      = "airflow-metadata-credentials"
+    namespace = split("/", each.key)[0]
+    name      = split("/", each.key)[1]
     labels = {
       "app.kubernetes.io/managed-by" = "terragrunt-bootstrap"
       "cnpg.io/reload"               = "true"
     }
   }
-  type = "kubernetes.io/basic-auth"
-  data = {
-    username = "airflow"
-    password = local.airflow_db_password
-  }
+  type       = "kubernetes.io/basic-auth"
+  data       = each.value
   depends_on = [kubernetes_namespace_v1.secret_holders]
 }
 
 resource "kubectl_manifest" "root" {
   yaml_body  = file("${var.repo_root}/argocd/${var.environment}/root.yaml")
-  depends_on = [helm_release.argocd, kubernetes_secret_v1.generated]
+  depends_on = [helm_release.argocd, kubernetes_secret_v1.generated, kubernetes_secret_v1.managed_role_credentials]
+}
+
+# Was a single resource before the workload roles (keeps the Secret in existing states).
+moved {
+  from = kubernetes_secret_v1.airflow_metadata_credentials
+  to   = kubernetes_secret_v1.managed_role_credentials["streamflow-data/airflow-metadata-credentials"]
 }

@@ -1,7 +1,14 @@
-"""PostgreSQL component: instances counted, and its names derived everywhere they are used."""
+"""PostgreSQL component: instances counted, names derived everywhere, workload roles granted."""
+
+from typing import Any
+
+import yaml
 
 from generator.components.base import Rendered
 from generator.components.postgres import COMPONENT
+from generator.spec.loading import load
+from jobs.migrations.catalog import schemas
+from jobs.migrations.grants import owner_grants
 from tests.conftest import Workspace
 from tests.generator.test_reservations import container
 
@@ -35,3 +42,43 @@ def test_renaming_the_cluster_changes_every_reference(rendered: Workspace) -> No
     assert "jdbc:postgresql://warehouse-rw.streamflow-data.svc:5432/streamflow" in tree
     assert "cnpg.io/cluster: warehouse" in tree
     assert "secretName: warehouse-app" in tree  # the migration Job's mounted URI
+
+
+def _objects(tree: Workspace, kind: str, suffix: str = "") -> list[dict[str, Any]]:
+    path = tree.root / "apps" / "postgres" / "base" / f"{kind.lower()}.yaml"
+    return [
+        doc for doc in yaml.safe_load_all(path.read_text())
+        if doc and doc["kind"] == kind and doc["metadata"]["name"].endswith(suffix)
+    ]  # fmt: skip
+
+
+def test_workload_roles_are_managed_logins_granted_at_initdb_and_by_the_job(
+    rendered: Workspace,
+) -> None:
+    platform = load("dev", rendered.specs)
+    pg = COMPONENT.section(platform.spec)
+    (cluster,) = _objects(rendered, "Cluster")
+    managed = {role["name"]: role for role in cluster["spec"]["managed"]["roles"]}
+    for role in pg.roles:
+        assert managed[role.name] == {
+            "name": role.name, "ensure": "present", "login": True,
+            "passwordSecret": {"name": role.password_secret}, "comment": role.purpose,
+        }  # fmt: skip
+    refs = cluster["spec"]["bootstrap"]["initdb"]["postInitApplicationSQLRefs"]["configMapRefs"]
+    assert refs[-1]["key"] == "roles.sql"  # after every migration: the tables exist
+    (config_map,) = _objects(rendered, "ConfigMap", "-migrations")
+    grants = owner_grants(pg.role_grants(), schemas())
+    assert config_map["data"]["grants.sql"] == grants
+    assert config_map["data"]["roles.sql"].endswith(f"SET ROLE {pg.owner};\n{grants}")
+    (job,) = _objects(rendered, "Job")
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"][-2:] == ["--grants-file", "/etc/streamflow/grants/grants.sql"]
+
+
+def test_without_roles_there_is_nothing_to_grant(rendered: Workspace) -> None:
+    rendered.edit("platform.yaml", lambda d: d["postgres"].pop("roles"))
+    assert rendered.run("render") == 0
+    (config_map,) = _objects(rendered, "ConfigMap", "-migrations")
+    assert "grants.sql" not in config_map["data"] and "roles.sql" not in config_map["data"]
+    (job,) = _objects(rendered, "Job")
+    assert "--grants-file" not in job["spec"]["template"]["spec"]["containers"][0]["command"]

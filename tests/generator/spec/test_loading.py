@@ -258,6 +258,25 @@ CASES = [
     Case("hook-that-is-not-transient", BASE,
          lambda d: named(helm(d, "airflow")["pods"], "create-user").__setitem__("transient", False),
          ("helm_releases[airflow].pods[create-user]", "set transient: true")),
+    Case("role-on-unknown-schema", BASE,
+         lambda d: named(d["postgres"]["roles"], "streamflow_ingest")["access"]
+         .__setitem__("platinum", "read"),
+         ("postgres.roles[streamflow_ingest].access.platinum = 'read'",
+          "unknown schema 'platinum': the migrations create ['bronze', 'silver', 'gold']")),
+    Case("role-named-as-the-owner", BASE,
+         lambda d: named(d["postgres"]["roles"], "streamflow_transform")
+         .__setitem__("name", "streamflow"),
+         ("postgres.roles[streamflow].name = 'streamflow'",
+          "role name streamflow is already used by postgres.owner")),
+    Case("role-reads-what-another-builds", BASE,
+         lambda d: named(d["postgres"]["roles"], "streamflow_ingest")["access"]
+         .__setitem__("gold", "read"),
+         ("postgres.roles[streamflow_ingest].access.gold = 'read'",
+          "streamflow_transform builds (and owns) the tables of gold")),
+    Case("role-access-unknown", BASE,
+         lambda d: named(d["postgres"]["roles"], "streamflow_ingest")["access"]
+         .__setitem__("bronze", "delete"),
+         ("postgres.roles[streamflow_ingest].access.bronze = 'delete'",)),
     Case("denied-unknown-endpoint", BASE,
          lambda d: d["network"]["denied"][0].__setitem__("to", "kafka.tls"),
          ("network.denied[orchestration-to-kafka].to = 'kafka.tls'",

@@ -32,6 +32,7 @@ from jobs.models.state import CustomerFraudState
 from jobs.testing.kafka import KafkaBroker
 from jobs.testing.postgres import PostgresServer
 from jobs.testing.processes import dying_with_parent
+from jobs.testing.roles import sink_login
 from jobs.testing.topics import platform_topics
 from jobs.train.__main__ import main as train
 
@@ -142,8 +143,8 @@ class Stack:
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """Fresh servers with the platform's topics, migrations and seed data."""
-    monkeypatch.setenv("STREAMFLOW_DB_USER", "postgres")
-    monkeypatch.setenv("STREAMFLOW_DB_PASSWORD", "unused-trust-auth")
+    for variable, value in sink_login().items():
+        monkeypatch.setenv(variable, value)
     with KafkaBroker() as kafka, PostgresServer() as postgres:
         kafka.create_topics(platform_topics())
         seed(postgres.dsn(), seed_value=WORLD_SEED)

@@ -33,6 +33,7 @@ from jobs.testing.kafka import KafkaBroker, strimzi_metrics_reporter
 from jobs.testing.postgres import PostgresServer
 from jobs.testing.processes import free_port, log_tail
 from jobs.testing.prometheus import PrometheusServer
+from jobs.testing.roles import sink_login
 from jobs.testing.topics import platform_topics
 from tests.conftest import REPO
 from tests.jobs.flink.conftest import WORLD_SEED, Job, Stack, events, wait_for
@@ -82,8 +83,8 @@ def test_every_live_metric_exists_and_two_alerts_fire(
             if m.source in LIVE_SOURCES - {Source.CNPG_CUSTOM}}  # fmt: skip
     assert all(UPSTREAM[m.source] for m in BY_NAME.values() if m.source not in LIVE_SOURCES)
 
-    monkeypatch.setenv("STREAMFLOW_DB_USER", "postgres")
-    monkeypatch.setenv("STREAMFLOW_DB_PASSWORD", "unused-trust-auth")
+    for variable, value in sink_login().items():
+        monkeypatch.setenv(variable, value)
     kafka_metrics = free_port()
     reporter = strimzi_metrics_reporter(kafka_metrics, metrics_allow_list(names(Source.KAFKA)))
     with KafkaBroker(reporter) as kafka, PostgresServer() as postgres:
