@@ -159,6 +159,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	find terragrunt -name '*.tf' -o -name '*.hcl' | sort | xargs $(TOOLS)/hclfmt -check -require-no-change >/dev/null
 	$(VENV)/bin/hadolint docker/*.Dockerfile
+	shellcheck jobs/backup/*.sh
 	$(TOOLS)/actionlint -pyflakes=
 	$(PY) scripts/secret_scan.py
 

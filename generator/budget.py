@@ -13,7 +13,9 @@ that can run at the same time. ArgoCD syncs one Application wave after the other
 (the Lua health check holds a wave until its children's operations finish), so
 only transient pods of one Application wave can overlap: all Applications of
 that wave at once, and inside one Application the pods of one hook wave (hook
-waves run one after the other).
+waves run one after the other). A CronJob's pod follows its schedule, not a sync:
+it can run beside any of them, so every CronJob adds one pod to the peak (their
+``concurrencyPolicy: Forbid`` keeps it at one).
 ArgoCD and K3s's own system pods are not counted (docs/adr/0005-budget.md).
 """
 
@@ -43,14 +45,18 @@ class Report:
     def transient_peak(self) -> int:
         """The most memory transient pods can request at once (see the module docstring)."""
         waves: dict[int, dict[str, dict[int, int]]] = {}
+        scheduled = 0
         for f in self.footprints:
-            if f.transient:
+            if f.scheduled:
+                scheduled += f.total.memory_request
+            elif f.transient:
                 hooks = waves.setdefault(f.sync_wave, {}).setdefault(f.application, {})
                 hooks[f.hook_wave] = hooks.get(f.hook_wave, 0) + f.total.memory_request
-        return max(
+        syncing = max(
             (sum(max(hooks.values()) for hooks in apps.values()) for apps in waves.values()),
             default=0,
         )
+        return syncing + scheduled
 
     @property
     def peak_memory(self) -> int:

@@ -56,6 +56,8 @@ class Footprint:
     replicas: int
     pod: Reservation
     transient: bool = False
+    # A CronJob's pod: it starts on its schedule, so during any sync.
+    scheduled: bool = False
     component: str = ""
     # When it runs, for transient pods that may overlap: its ArgoCD Application, that
     # Application's sync wave, and its own wave inside the Application's sync.
@@ -149,6 +151,7 @@ def workload_footprints(manifest: Manifest, nodes: int) -> Iterator[Footprint]:
         replicas,
         pod_reservation(pod, f"{kind}/{name}"),
         transient=kind in TRANSIENT_KINDS,
+        scheduled=kind == "CronJob",
         hook_wave=int(annotations.get("argocd.argoproj.io/sync-wave", 0)),
     )
 

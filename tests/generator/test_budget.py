@@ -51,14 +51,21 @@ def test_jobs_in_successive_waves_never_overlap_so_only_the_largest_counts() -> 
     assert report.peak_memory == (64 + 512) * Mi
 
 
+def test_a_cron_jobs_pod_can_start_during_any_sync_so_it_adds_to_the_peak() -> None:
+    scheduled = workload("CronJob", name="nightly")
+    scheduled["spec"] = {"jobTemplate": {"spec": workload("Job")["spec"]}}
+    report = budget.footprints(environment_of([*_jobs(-1, 1), scheduled]))
+    assert report.peak_memory == (64 + 512 + 64) * Mi
+
+
 def test_airflows_hooks_run_one_after_the_other_in_dev() -> None:
     """The migration Job (192Mi) and the create-user Job (128Mi) are ordered by hook wave."""
     report = budget.footprints(render_environment(load("dev", REPO / "specs")))
     hooks = {f.workload: f.hook_wave for f in report.footprints if f.application == "airflow"
              and f.transient}  # fmt: skip
     assert hooks == {"run-airflow-migrations": -1, "create-user": 1}
-    assert report.transient_peak == 192 * Mi
-    assert report.peak_memory == (3816 + 192) * Mi
+    assert report.transient_peak == (192 + 64) * Mi  # + the nightly pg_dump (a CronJob)
+    assert report.peak_memory == (3816 + 192 + 64) * Mi
 
 
 def test_a_kind_nobody_counts_fails_by_name() -> None:
@@ -89,7 +96,8 @@ def test_dev_total_matches_the_hand_computed_sum() -> None:
         + 128 + 512 + 832  # Flink operator, session JobManager, TaskManager
     )  # fmt: skip
     assert report.steady.memory_request == by_hand_mi * Mi
-    assert report.peak_memory == (by_hand_mi + 192) * Mi  # + the Airflow migration Job
+    # + the Airflow migration Job (the largest sync-time pod) + the pg_dump CronJob's pod
+    assert report.peak_memory == (by_hand_mi + 192 + 64) * Mi
     assert report.peak_memory <= 4 * 1024 * Mi
 
 

@@ -1,17 +1,17 @@
-"""CloudNativePG ``Cluster``, extra ``Database``s and the ``ScheduledBackup``.
+"""CloudNativePG ``Cluster``, extra ``Database``s, backups and the migration Job.
 
 CNPG creates the instance pods, their PDBs (``enablePDB``) and the app user's
 Secret (``<cluster>-app``); workloads reference that Secret by name.
 """
 
-from generator.components.postgres import monitoring
+from generator.components.postgres import backup, monitoring
+from generator.components.postgres.backup import API
 from generator.components.postgres.spec import PostgresSpec
 from generator.render.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
 from jobs.migrations.catalog import GRANTS_SCRIPT, bootstrap_scripts, schemas
 from jobs.migrations.grants import owner_grants
 
-API = "postgresql.cnpg.io/v1"
 PORT = 5432
 METRICS_PORT = 9187
 METRICS_PORT_NAME = "metrics"
@@ -122,25 +122,6 @@ def _databases(pg: PostgresSpec) -> list[Manifest]:
     ]
 
 
-def _backup(pg: PostgresSpec) -> Manifest:
-    suspended = pg.backup.snapshot_class is None
-    reason = "no VolumeSnapshotClass (postgres.backup.snapshot_class)"
-    annotations = {"streamflow.io/suspended-because": reason} if suspended else None
-    meta = metadata(f"{pg.name}-daily", pg.namespace, annotations=annotations)
-    return resource(
-        API,
-        "ScheduledBackup",
-        meta,
-        spec={
-            "schedule": pg.backup.schedule,
-            "method": "volumeSnapshot",
-            "suspend": suspended,
-            "backupOwnerReference": "self",
-            "cluster": {"name": pg.name},
-        },
-    )
-
-
 def _migration_job(pg: PostgresSpec) -> Manifest:
     """PostSync Job: applies migrations newer than the cluster's bootstrap, then the grants.
 
@@ -215,6 +196,6 @@ def render(pg: PostgresSpec) -> list[Manifest]:
         monitoring.config_map(pg),
         _cluster(pg),
         *_databases(pg),
-        _backup(pg),
+        *backup.render(pg, app_secret(pg)),
         _migration_job(pg),
     ]

@@ -11,16 +11,34 @@ from jobs.migrations.grants import IDENTIFIER, Access, RoleAccess, conflicts
 RoleName = Annotated[str, Field(pattern=IDENTIFIER.pattern)]
 
 
+class DumpSpec(StrictModel):
+    """Scheduled logical backups: ``pg_dump`` archives on a volume of their own.
+
+    What works on any storage class, ``local-path`` included: a CronJob with the
+    cluster's own image (its ``pg_dump`` matches the server) runs
+    ``jobs/backup/pg_dump.sh`` as the owner, keeps the newest ``keep`` archives,
+    and counts in the budget as a pod that can start at any time.
+    """
+
+    schedule: str = Field(pattern=r"^(\S+\s+){4}\S+$")  # a CronJob's five fields
+    keep: Annotated[int, Field(ge=1, le=90)]
+    storage_size: MemoryQuantity
+    storage_class: str | None = None
+    resources: Resources
+
+
 class BackupSpec(StrictModel):
     """Daily volume-snapshot backups (six-field cron, seconds first, as CNPG expects).
 
     Snapshots need a CSI ``VolumeSnapshotClass``. K3s's local-path provisioner
     has none, so without ``snapshot_class`` the ``ScheduledBackup`` is rendered
-    suspended (and says why) instead of failing every night.
+    suspended (and says why) instead of failing every night; ``dump`` is the
+    backup that works there (docs/adr/0019-dev-backups.md).
     """
 
     schedule: str = Field(pattern=r"^(\S+\s+){5}\S+$")
     snapshot_class: str | None = None
+    dump: DumpSpec | None = None
 
 
 class ExtraDatabase(StrictModel):

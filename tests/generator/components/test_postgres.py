@@ -1,4 +1,4 @@
-"""PostgreSQL component: instances counted, names derived everywhere, workload roles granted."""
+"""PostgreSQL component: instances counted, names derived, roles granted, dev dumped nightly."""
 
 from typing import Any
 
@@ -9,7 +9,7 @@ from generator.components.postgres import COMPONENT
 from generator.spec.loading import load
 from jobs.migrations.catalog import schemas
 from jobs.migrations.grants import owner_grants
-from tests.conftest import Workspace
+from tests.conftest import REPO, Workspace
 from tests.generator.test_reservations import container
 
 Mi = 2**20
@@ -82,3 +82,31 @@ def test_without_roles_there_is_nothing_to_grant(rendered: Workspace) -> None:
     assert "grants.sql" not in config_map["data"] and "roles.sql" not in config_map["data"]
     (job,) = _objects(rendered, "Job")
     assert "--grants-file" not in job["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+def test_dev_dumps_nightly_with_the_script_the_tests_run(rendered: Workspace) -> None:
+    pg = COMPONENT.section(load("dev", rendered.specs).spec)
+    assert pg.backup.dump is not None and pg.backup.snapshot_class is None
+    (script,) = _objects(rendered, "ConfigMap", "-dump-script")
+    assert script["data"] == {"pg_dump.sh": (REPO / "jobs/backup/pg_dump.sh").read_text()}
+    (cron,) = _objects(rendered, "CronJob")
+    assert cron["spec"]["schedule"] == pg.backup.dump.schedule
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"  # the budget counts one pod
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == pg.image  # its pg_dump is the server's version
+    assert {"name": "KEEP", "value": str(pg.backup.dump.keep)} in container["env"]
+    secrets = [v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v]
+    assert secrets == [f"{pg.name}-app"]  # the owner's URI, as a file
+    claims = [v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"]
+              if "persistentVolumeClaim" in v]  # fmt: skip
+    (claim,) = _objects(rendered, "PersistentVolumeClaim")
+    assert claims == [claim["metadata"]["name"]]
+    assert claim["spec"]["storageClassName"] == "local-path"
+
+
+def test_prod_keeps_snapshots_and_no_dump(rendered: Workspace) -> None:
+    pg = COMPONENT.section(load("prod", rendered.specs).spec)
+    assert pg.backup.dump is None and pg.backup.snapshot_class == "longhorn-snapshot"
+    patches = rendered.root / "overlays" / "prod" / "postgres" / "patches"
+    assert (patches / "delete-cronjob-streamflow-pg-dump.yaml").exists()
