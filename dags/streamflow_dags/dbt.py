@@ -74,10 +74,20 @@ def default_args() -> dict[str, Any]:
     }
 
 
+# The hourly builds test the rows each model's last run wrote (dbt/macros/test_scope.sql);
+# dbt_quality tests whole tables.
+HOURLY_VARS = {"test_scope": "last_load"}
+
+
 def model_task_group(group_id: str, settings: Settings, select: list[str]) -> DbtTaskGroup:
-    """A task group with one run task (and one test task) per selected model."""
+    """A task group with one run task (and one test task) per selected model.
+
+    Its tests read only what changed (``HOURLY_VARS``), so the hourly cost follows
+    the new rows, not the tables.
+    """
     return DbtTaskGroup(
         group_id=group_id,
+        operator_args={"vars": HOURLY_VARS},
         project_config=project_config(settings),
         profile_config=profile_config(settings),
         execution_config=execution_config(settings),

@@ -126,6 +126,51 @@ def test_second_load_processes_only_the_new_rows(warehouse: Warehouse) -> None:
     assert_marts_reconcile(warehouse)
 
 
+def test_the_hourly_build_tests_the_last_load_and_quality_tests_everything(
+    warehouse: Warehouse,
+) -> None:
+    hourly = {**NO_SETTLE, "test_scope": "last_load"}
+    oldest = "(SELECT transaction_id FROM silver.stg_transactions ORDER BY loaded_at LIMIT 1)"
+    corrupt = f"UPDATE silver.stg_transactions SET channel = 'teleport' WHERE transaction_id = {{}}"
+    with psycopg.connect(warehouse.server.dsn(), autocommit=True) as connection:
+        connection.execute(corrupt.format(oldest).encode())  # a bad row from an earlier load
+    warehouse.load_events(200)
+
+    built = warehouse.dbt.run("build", variables=hourly)
+    assert_green(built.returncode, built.output, built.statuses())  # it is not in the last load
+    compiled = list(warehouse.dbt.target_dir.glob("compiled/**/_staging.yml/*.sql"))
+    assert len(compiled) > 20
+    for test in compiled:  # every generic test of staging read the last load only
+        assert "where loaded_at = (select max(loaded_at) from" in test.read_text(), test.name
+    newest = scalar(warehouse, "SELECT max(loaded_at) FROM silver.stg_transactions")
+    assert (
+        scalar(
+            warehouse, f"SELECT count(*) FROM silver.stg_transactions WHERE loaded_at = '{newest}'"
+        )
+        == 200
+    )
+
+    quality = warehouse.dbt.run("test")  # dbt_quality: whole tables
+    assert quality.returncode == 1
+    failed = {node for node, status in quality.statuses().items() if status == "fail"}
+    assert any("accepted_values_stg_transactions_channel" in node for node in failed), failed
+
+    last = "(SELECT transaction_id FROM silver.stg_transactions ORDER BY loaded_at DESC LIMIT 1)"
+    with psycopg.connect(warehouse.server.dsn(), autocommit=True) as connection:
+        connection.execute(corrupt.format(last).encode())  # now one in the last load
+    assert warehouse.dbt.run("test", variables=hourly).returncode == 1
+    with psycopg.connect(warehouse.server.dsn(), autocommit=True) as connection:
+        connection.execute(
+            "UPDATE silver.stg_transactions SET channel = 'pos' WHERE channel = 'teleport'"
+        )
+    assert_green(*_run_tests(warehouse))
+
+
+def _run_tests(warehouse: Warehouse) -> tuple[int, str, dict[str, str]]:
+    result = warehouse.dbt.run("test")
+    return result.returncode, result.output, result.statuses()
+
+
 def test_rows_inside_the_settle_window_wait_for_the_next_run(warehouse: Warehouse) -> None:
     warehouse.load_events(100)
 

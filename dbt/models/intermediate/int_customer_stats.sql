@@ -108,5 +108,6 @@ select
     alert_count,
     last_alert_at,
     transactions_ingested_at,
-    alerts_ingested_at
+    alerts_ingested_at,
+    {{ load_stamp() }} as loaded_at
 from folded

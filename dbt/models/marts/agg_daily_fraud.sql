@@ -60,6 +60,7 @@ select
     coalesce(a.fr_003_hits, 0) as fr_003_hits,
     coalesce(a.fr_004_hits, 0) as fr_004_hits,
     coalesce(a.fr_005_hits, 0) as fr_005_hits,
-    greatest(t.last_ingested_at, a.last_ingested_at) as last_ingested_at
+    greatest(t.last_ingested_at, a.last_ingested_at) as last_ingested_at,
+    {{ load_stamp() }} as loaded_at
 from traffic as t
 full outer join alerts as a using (event_date)

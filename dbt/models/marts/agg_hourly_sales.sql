@@ -24,7 +24,8 @@ select
     round(avg(f.amount), 2) as avg_amount,
     count(distinct f.customer_id) as distinct_customers,
     count(*) filter (where f.channel in ('online', 'mobile')) as remote_transaction_count,
-    max(f.ingested_at) as last_ingested_at
+    max(f.ingested_at) as last_ingested_at,
+    {{ load_stamp() }} as loaded_at
 from {{ ref('fct_transactions') }} as f
 join touched using (event_hour)
 group by f.event_hour, f.event_date, f.category

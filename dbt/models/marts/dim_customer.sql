@@ -21,7 +21,8 @@ select
         when coalesce(s.transaction_count, 0) = 0 then 0
         else round(coalesce(s.alert_count, 0)::numeric / s.transaction_count, 6)
     end as alert_rate,
-    c.created_at
+    c.created_at,
+    {{ load_stamp() }} as loaded_at
 from {{ source('bronze', 'customers') }} as c
 left join {{ ref('int_customer_stats') }} as s using (customer_id)
 left join {{ source('bronze', 'blacklist') }} as b

@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['alert_id'], 'unique': True},
             {'columns': ['ingested_at']},
+            {'columns': ['loaded_at']},
             {'columns': ['event_date']},
         ],
     )
@@ -30,6 +31,7 @@ select
     rule_ids,
     rule_hit_count,
     ml_score is not null as ml_scored,
-    ingested_at
+    ingested_at,
+    {{ load_stamp() }} as loaded_at
 from {{ ref('stg_fraud_alerts') }}
 where {{ newer_than_loaded() }}

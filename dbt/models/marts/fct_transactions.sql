@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['transaction_id'], 'unique': True},
             {'columns': ['ingested_at']},
+            {'columns': ['loaded_at']},
             {'columns': ['event_hour']},
             {'columns': ['event_date']},
         ],
@@ -24,6 +25,7 @@ select
     channel,
     category,
     is_labelled_fraud,
-    ingested_at
+    ingested_at,
+    {{ load_stamp() }} as loaded_at
 from {{ ref('stg_transactions') }}
 where {{ newer_than_loaded() }}

@@ -5,6 +5,7 @@
         indexes=[
             {'columns': ['alert_id'], 'unique': True},
             {'columns': ['ingested_at']},
+            {'columns': ['loaded_at']},
         ],
     )
 }}
@@ -32,6 +33,7 @@ select
     ) as rule_ids,
     jsonb_array_length(rule_hits) as rule_hit_count,
     schema_version,
-    ingested_at
+    ingested_at,
+    {{ load_stamp() }} as loaded_at
 from {{ source('bronze', 'raw_fraud_alerts') }}
 where {{ settled_bronze() }}

@@ -5,6 +5,7 @@
         indexes=[
             {'columns': ['transaction_id'], 'unique': True},
             {'columns': ['ingested_at']},
+            {'columns': ['loaded_at']},
         ],
     )
 }}
@@ -27,6 +28,7 @@ select
     longitude,
     source_partition,
     source_offset,
-    ingested_at
+    ingested_at,
+    {{ load_stamp() }} as loaded_at
 from {{ source('bronze', 'raw_transactions') }}
 where {{ settled_bronze() }}
