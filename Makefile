@@ -31,7 +31,7 @@ KUBERNETES_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBERNETES_V
 	-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(patsubst v%,%,$(KUBERNETES_VERSION)))) \
 	-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBERNETES_VERSION)))
 
-.PHONY: render system setup tools check test lint typecheck unit bench clean lock audit
+.PHONY: render system setup tools check test lint typecheck unit bench demo clean lock audit
 
 # Every environment installs exactly its lock file (locks/, hashes checked, no
 # resolution at install time), then this package itself without dependencies.
@@ -167,7 +167,7 @@ typecheck: setup
 	$(VENV)/bin/mypy
 	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs tests/dbt \
 		benchmarks/generator_throughput.py benchmarks/scorer.py benchmarks/streaming.py \
-		benchmarks/dbt_build.py benchmarks/state_cache.py
+		benchmarks/dbt_build.py benchmarks/state_cache.py benchmarks/footprint.py
 	$(AIRFLOW_VENV)/bin/mypy --config-file pyproject.toml dags tests/dags
 
 unit: setup
@@ -184,6 +184,12 @@ bench: setup
 	$(JOBS_PY) benchmarks/streaming.py
 	$(JOBS_PY) benchmarks/state_cache.py
 	$(JOBS_PY) benchmarks/dbt_build.py
+	$(JOBS_PY) benchmarks/footprint.py
+
+# The whole data path here (jobs/demo): Kafka, PostgreSQL, the three Flink jobs, dbt, one
+# report. DEMO_ARGS="--events 50000 --keep" to size it or leave the services up.
+demo: system $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt
+	$(JOBS_PY) -m jobs.demo $(DEMO_ARGS)
 
 clean:
 	rm -rf $(VENV) $(JOBS_VENV) $(DBT_VENV) $(AIRFLOW_VENV) .venv-checkov .venv-audit .tools .cache

@@ -33,7 +33,6 @@ import json
 import os
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -43,6 +42,7 @@ from typing import Any
 from confluent_kafka import Consumer, TopicPartition
 from pyflink.common import Types
 
+from jobs.demo.latency import AlertWatch, StampingKafkaSink
 from jobs.events.sinks import KafkaSink, Progress, pump
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.events.world import World, build_world
@@ -121,18 +121,6 @@ def _seconds(run: Callable[[list[str]], int], argv: list[str]) -> float:
     return time.perf_counter() - started
 
 
-class _Stamping(KafkaSink):
-    """A producer that remembers when each transaction was sent."""
-
-    def __init__(self, bootstrap: str, sent: dict[str, float]) -> None:
-        super().__init__(bootstrap, "transactions.raw")
-        self.sent = sent
-
-    def send(self, event: Event) -> None:
-        self.sent[json.loads(event.value)["transaction_id"]] = time.time()
-        super().send(event)
-
-
 def _running(client: Any) -> bool:
     return "RUNNING" in str(client.get_job_status().result())
 
@@ -152,57 +140,33 @@ def latency(jdbc: list[str], model: Path, world: World) -> tuple[list[float], in
         ]
         client = fraud_detector.build(args).execute_async("fraud-detector-latency")
         sent: dict[str, float] = {}
-        delays: list[float] = []
-        stop = threading.Event()
-
-        def consume() -> None:
-            consumer = Consumer(
-                {
-                    "bootstrap.servers": kafka.bootstrap_servers,
-                    "group.id": "lat",
-                    "isolation.level": "read_committed",
-                }
+        with AlertWatch(kafka.bootstrap_servers, sent) as watch:
+            deadline = time.monotonic() + 120
+            while not _running(client):  # polled: start-up time varies with the machine's load
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the fraud-detector did not start within 120 s")
+                time.sleep(0.5)
+            # Event time tracks the wall clock (Kafka 4 rejects records more than an hour
+            # in the future, so a faster simulated clock would lose events).
+            live = GeneratorConfig(seed=42, start=datetime.now(UTC), events_per_second=RATE,
+                                   customers=RATE * SECONDS_BETWEEN_PURCHASES)  # fmt: skip
+            stream = iter(EventStream(live, world))
+            # Warm-up (model compile, first checkpoints): produced but not measured.
+            pump(itertools.islice(stream, RATE * WARM_UP_SECONDS),
+                 KafkaSink(kafka.bootstrap_servers, "transactions.raw"), rate=RATE,
+                 progress=Progress(False))  # fmt: skip
+            pump(
+                itertools.islice(stream, RATE * SECONDS),
+                StampingKafkaSink(kafka.bootstrap_servers, sent),
+                rate=RATE,
+                progress=Progress(False),
             )
-            consumer.assign([TopicPartition("fraud.alerts", 0, 0)])
-            while not stop.is_set():
-                for message in consumer.consume(num_messages=500, timeout=0.2):
-                    if message.error() is not None:
-                        print("consumer:", message.error())
-                    elif value := message.value():
-                        tid = json.loads(value)["transaction_id"]
-                        if tid in sent:
-                            delays.append(time.time() - sent[tid])
-            consumer.close()
-
-        reader = threading.Thread(target=consume)
-        reader.start()
-        deadline = time.monotonic() + 120
-        while not _running(client):  # polled: start-up time varies with the machine's load
-            if time.monotonic() > deadline:
-                raise RuntimeError("the fraud-detector did not start within 120 s")
-            time.sleep(0.5)
-        # Event time tracks the wall clock (Kafka 4 rejects records more than an hour
-        # in the future, so a faster simulated clock would lose events).
-        live = GeneratorConfig(seed=42, start=datetime.now(UTC), events_per_second=RATE,
-                               customers=RATE * SECONDS_BETWEEN_PURCHASES)  # fmt: skip
-        stream = iter(EventStream(live, world))
-        # Warm-up (model compile, first checkpoints): produced but not measured.
-        pump(itertools.islice(stream, RATE * WARM_UP_SECONDS),
-             KafkaSink(kafka.bootstrap_servers, "transactions.raw"), rate=RATE,
-             progress=Progress(False))  # fmt: skip
-        pump(
-            itertools.islice(stream, RATE * SECONDS),
-            _Stamping(kafka.bootstrap_servers, sent),
-            rate=RATE,
-            progress=Progress(False),
-        )
-        # Every alert of a measured event is visible once a checkpoint after the last
-        # one commits: wait for the consumer to have seen as many as the job wrote.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(delays) < _alerts_for(kafka, sent):
-            time.sleep(0.5)
-        stop.set()
-        reader.join()
+            # Every alert of a measured event is visible once a checkpoint after the last
+            # one commits: wait for the watch to have seen as many as the job wrote.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(watch.delays) < _alerts_for(kafka, sent):
+                time.sleep(0.5)
+            delays = list(watch.delays)
         client.cancel().result()
     return delays, len(sent)
 

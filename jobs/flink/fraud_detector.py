@@ -37,6 +37,9 @@ from jobs.ml.loader import load_model
 from jobs.models.events import EventParseError, FraudAlert
 from jobs.models.state import CustomerFraudState, StateDecodeError
 
+# Its Kafka consumer group (offsets commit with each checkpoint; the demo waits on them).
+CONSUMER_GROUP = "flink-fraud"
+
 JOB_NAME = "fraud-detector"
 STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
 ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
@@ -198,7 +201,7 @@ def build(
     options = job_options(args)
     environment, tables = create_environment(options)
     tables.execute_sql(
-        kafka_raw_source("fraud_source", topics.TRANSACTIONS, "flink-fraud", options)
+        kafka_raw_source("fraud_source", topics.TRANSACTIONS, CONSUMER_GROUP, options)
     )
     tables.execute_sql(
         jdbc_sink("bronze_alerts", "bronze.raw_fraud_alerts", ALERT_COLUMNS, "alert_id", options)

@@ -25,6 +25,9 @@ from jobs.flink import topics
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.tables import kafka_raw_source, upsert_kafka_sink
 
+# Its Kafka consumer group (offsets commit with each checkpoint; the demo waits on them).
+CONSUMER_GROUP = "flink-aggregator"
+
 JOB_NAME = "realtime-aggregator"
 METRIC_COLUMNS = {
     "dimension": "STRING",
@@ -40,11 +43,11 @@ METRIC_COLUMNS = {
 TICKS_SQL = """
 SELECT JSON_VALUE(`value`, '$.store_id') AS store_id,
        COALESCE(JSON_VALUE(`value`, '$.category'), 'unknown') AS category,
-       CAST(JSON_VALUE(`value`, '$.amount') AS DECIMAL(12, 2)) AS amount,
+       TRY_CAST(JSON_VALUE(`value`, '$.amount') AS DECIMAL(12, 2)) AS amount,
        {alert} AS alert, record_time
 FROM {source}
 WHERE JSON_VALUE(`value`, '$.store_id') IS NOT NULL
-  AND CAST(JSON_VALUE(`value`, '$.amount') AS DECIMAL(12, 2)) > 0
+  AND TRY_CAST(JSON_VALUE(`value`, '$.amount') AS DECIMAL(12, 2)) > 0
 """
 WINDOW_SQL = """
 SELECT '{dimension}' AS dimension, {field} AS `key`,
@@ -86,15 +89,13 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
         kafka_raw_source(
             "agg_transactions",
             topics.TRANSACTIONS,
-            "flink-aggregator",
+            CONSUMER_GROUP,
             options,
             watermark_s=lateness,
         )
     )
     tables.execute_sql(
-        kafka_raw_source(
-            "agg_alerts", topics.ALERTS, "flink-aggregator", options, watermark_s=lateness
-        )
+        kafka_raw_source("agg_alerts", topics.ALERTS, CONSUMER_GROUP, options, watermark_s=lateness)
     )
     ticks = " UNION ALL ".join(
         TICKS_SQL.format(alert=alert, source=source)

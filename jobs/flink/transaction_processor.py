@@ -29,6 +29,9 @@ from jobs.flink.sinks import exactly_once_kafka_sink
 from jobs.flink.tables import jdbc_sink, kafka_raw_source
 from jobs.models.events import DLQRecord
 
+# Its Kafka consumer group (offsets commit with each checkpoint; the demo waits on them).
+CONSUMER_GROUP = "flink-processor"
+
 JOB_NAME = "transaction-processor"
 DLQ = OutputTag("dlq", Types.STRING())
 BRONZE_TYPE = Types.ROW_NAMED(BRONZE_COLUMNS, [Types.STRING()] * len(BRONZE_COLUMNS))
@@ -71,7 +74,7 @@ def build(argv: list[str] | None = None) -> StreamExecutionEnvironment:
     options = job_options(parser.parse_args(argv))
     environment, tables = create_environment(options)
     tables.execute_sql(
-        kafka_raw_source("raw_transactions_source", topics.TRANSACTIONS, "flink-processor", options)
+        kafka_raw_source("raw_transactions_source", topics.TRANSACTIONS, CONSUMER_GROUP, options)
     )
     tables.execute_sql(
         jdbc_sink(

@@ -23,6 +23,8 @@ import uuid
 from pathlib import Path
 from typing import Self
 
+import yaml
+
 from jobs.maven import MavenError, resolve
 from jobs.testing.processes import (
     HarnessError,
@@ -34,6 +36,7 @@ from jobs.testing.processes import (
     terminate,
     wait_until,
 )
+from jobs.testing.topics import SPEC
 
 POM = Path(__file__).with_name("kafka-pom.xml")
 JAVA_HEAP = "512m"
@@ -93,8 +96,9 @@ def new_cluster_id() -> str:
 class KafkaBroker(ManagedServer):
     """One broker+controller node on loopback; use as a context manager."""
 
-    def __init__(self, extra_config: dict[str, str] | None = None) -> None:
+    def __init__(self, extra_config: dict[str, str] | None = None, heap: str = JAVA_HEAP) -> None:
         self.extra_config = extra_config or {}
+        self.heap = heap  # -Xmx, e.g. the node pool's (node_pool_heap) to run as the pod does
         self.port = 0
         self.directory = Path()
         self._process: subprocess.Popen[bytes] | None = None
@@ -139,7 +143,7 @@ class KafkaBroker(ManagedServer):
     def _java(self, libs: Path, *arguments: str) -> list[str]:
         return [
             "java",
-            f"-Xmx{JAVA_HEAP}",
+            f"-Xmx{self.heap}",
             "-XX:+UseSerialGC",
             f"-Dlog4j2.configurationFile={self.directory / 'log4j2.yaml'}",
             "-cp",
@@ -269,3 +273,11 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def node_pool_heap(spec: Path = SPEC) -> str:
+    """The spec's first node pool's JVM heap as ``-Xmx`` takes it (``256Mi`` → ``256m``)."""
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    heap = str(data["kafka"]["node_pools"][0]["heap"])
+    units = {"Mi": "m", "Gi": "g"}
+    return next((heap.removesuffix(u) + m for u, m in units.items() if heap.endswith(u)), heap)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Self
 
 import psycopg
+import yaml
 
 from jobs.migrations.catalog import bootstrap_scripts
 from jobs.migrations.grants import RoleAccess
@@ -47,10 +48,17 @@ from jobs.testing.processes import (
     wait_until,
 )
 from jobs.testing.roles import platform_roles
+from jobs.testing.topics import SPEC
 
 DATABASE = "streamflow"
 OWNER = "streamflow"
 PREFIX = "streamflow-pg-"
+
+
+def spec_parameters(spec: Path = SPEC) -> dict[str, str]:
+    """``postgres.parameters`` of ``specs/platform.yaml`` (the dev Cluster's settings)."""
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data["postgres"].get("parameters", {}).items()}
 
 
 def server_binaries() -> Path:
@@ -125,11 +133,12 @@ class PostgresServer(ManagedServer):
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        self._options = [
-            "-p", str(self.port), "-k", str(self.directory), "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            "-c", "max_connections=60", "-c", "shared_buffers=64MB",
-        ]  # fmt: skip
+        # The spec's parameters (as the Cluster runs), durability off (tests, not production).
+        settings = {**spec_parameters(), "fsync": "off", "synchronous_commit": "off",
+                    "full_page_writes": "off", "listen_addresses": "127.0.0.1"}  # fmt: skip
+        self._options = ["-p", str(self.port), "-k", str(self.directory)]
+        for name, value in sorted(settings.items()):
+            self._options += ["-c", f"{name}={value}"]
         self.start_server()
         if migrate:
             self.bootstrap()

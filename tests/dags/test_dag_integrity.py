@@ -93,6 +93,16 @@ def test_quality_runs_every_test_of_the_project_once(dagbag: Any) -> None:
     assert dag.max_active_tasks == 2
 
 
+def test_hourly_builds_test_the_last_load_and_quality_tests_whole_tables(dagbag: Any) -> None:
+    # dbt/macros/test_scope.sql: the hourly cost follows the new rows.
+    for dag_id in ("dbt_staging", "dbt_marts"):
+        for task in dagbag.get_dag(dag_id).tasks:
+            if task.task_id != "wait_for_dbt_staging":
+                assert task.vars == {"test_scope": "last_load"}, task.task_id
+    for task in dagbag.get_dag("dbt_quality").tasks:
+        assert not task.vars, task.task_id
+
+
 def test_dbt_runs_from_its_own_virtualenv_as_a_subprocess(dagbag: Any) -> None:
     from cosmos.constants import InvocationMode  # noqa: PLC0415
 

@@ -131,7 +131,7 @@ def test_the_hourly_build_tests_the_last_load_and_quality_tests_everything(
 ) -> None:
     hourly = {**NO_SETTLE, "test_scope": "last_load"}
     oldest = "(SELECT transaction_id FROM silver.stg_transactions ORDER BY loaded_at LIMIT 1)"
-    corrupt = f"UPDATE silver.stg_transactions SET channel = 'teleport' WHERE transaction_id = {{}}"
+    corrupt = "UPDATE silver.stg_transactions SET channel = 'teleport' WHERE transaction_id = {}"
     with psycopg.connect(warehouse.server.dsn(), autocommit=True) as connection:
         connection.execute(corrupt.format(oldest).encode())  # a bad row from an earlier load
     warehouse.load_events(200)

@@ -23,7 +23,7 @@ traffic as (
         sum(f.amount) as total_amount,
         max(f.ingested_at) as last_ingested_at
     from {{ ref('fct_transactions') }} as f
-    join touched using (event_date)
+    {{ touched_only('f.event_date') }}
     group by f.event_date
 ),
 
@@ -40,7 +40,7 @@ alerts as (
         count(*) filter (where 'FR-005' = any(a.rule_ids)) as fr_005_hits,
         max(a.ingested_at) as last_ingested_at
     from {{ ref('fct_fraud_alerts') }} as a
-    join touched using (event_date)
+    {{ touched_only('a.event_date') }}
     group by a.event_date
 )
 

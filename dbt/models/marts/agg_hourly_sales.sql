@@ -27,5 +27,5 @@ select
     max(f.ingested_at) as last_ingested_at,
     {{ load_stamp() }} as loaded_at
 from {{ ref('fct_transactions') }} as f
-join touched using (event_hour)
+{{ touched_only('f.event_hour') }}
 group by f.event_hour, f.event_date, f.category

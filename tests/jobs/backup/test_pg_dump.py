@@ -64,9 +64,7 @@ def _script(name: str, *arguments: str, **environment: str) -> subprocess.Comple
 def _dump(server: PostgresServer, directory: Path, keep: int) -> subprocess.CompletedProcess[str]:
     dsn_file = directory.parent / "dsn"
     dsn_file.write_text(server.dsn(user=OWNER), encoding="utf-8")
-    return _script(
-        "pg_dump.sh", BACKUP_DIR=str(directory), KEEP=str(keep), DSN_FILE=str(dsn_file)
-    )
+    return _script("pg_dump.sh", BACKUP_DIR=str(directory), KEEP=str(keep), DSN_FILE=str(dsn_file))
 
 
 def _archives(directory: Path) -> list[Path]:

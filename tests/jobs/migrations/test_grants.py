@@ -43,9 +43,10 @@ def _run(server: PostgresServer, user: str, statement: str, *params: object) -> 
         connection.execute(statement.encode(), params or None)
 
 
-def _denied(server: PostgresServer, user: str, statement: str) -> None:
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        _run(server, user, statement)
+def _denied(server: PostgresServer, user: str, *statements: str) -> None:
+    for statement in statements:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _run(server, user, statement)
 
 
 def _privileges(server: PostgresServer) -> set[tuple[str, ...]]:
@@ -85,7 +86,9 @@ def test_the_sinks_write_bronze_and_nothing_else(server: PostgresServer) -> None
     _run(server, SINKS, UPSERT, "S-upsert")  # the JDBC sinks' upsert: insert, then update
     _run(server, SINKS, "SELECT count(*) FROM bronze.blacklist")  # FR-005's lookup
     _run(server, DBT, "CREATE TABLE silver.built_by_dbt (id int)")
-    for statement in (
+    _denied(
+        server,
+        SINKS,
         "INSERT INTO silver.built_by_dbt VALUES (1)",
         "SELECT * FROM silver.built_by_dbt",
         "CREATE TABLE silver.by_sink (id int)",
@@ -94,8 +97,7 @@ def test_the_sinks_write_bronze_and_nothing_else(server: PostgresServer) -> None
         "DELETE FROM bronze.raw_transactions",
         "TRUNCATE bronze.blacklist",
         "ALTER TABLE bronze.blacklist ADD COLUMN extra int",
-    ):
-        _denied(server, SINKS, statement)
+    )
 
 
 def test_dbt_reads_bronze_and_builds_silver_and_gold(server: PostgresServer) -> None:
@@ -104,15 +106,16 @@ def test_dbt_reads_bronze_and_builds_silver_and_gold(server: PostgresServer) -> 
         _run(server, DBT, f"CREATE TABLE {schema}.rebuilt AS SELECT 1 AS id")
         _run(server, DBT, f"ALTER TABLE {schema}.rebuilt RENAME TO rebuilt_old")
         _run(server, DBT, f"DROP TABLE {schema}.rebuilt_old")
-    for statement in (
+    _denied(
+        server,
+        DBT,
         "INSERT INTO bronze.blacklist (entity_type, entity_id, reason) VALUES ('store', 'x', 'y')",
         "UPDATE bronze.blacklist SET reason = 'dbt'",
         "DELETE FROM bronze.blacklist",
         "CREATE TABLE bronze.by_dbt (id int)",
         "DROP TABLE bronze.customers",
         "DROP SCHEMA silver CASCADE",
-    ):
-        _denied(server, DBT, statement)
+    )
 
 
 def test_the_owner_reads_what_dbt_builds(server: PostgresServer) -> None:
