@@ -63,8 +63,11 @@ class FlinkProcess:
         return f"http://{found[0]}"
 
     def running(self) -> bool:
-        """Whether its one job is RUNNING (polled through REST)."""
-        jobs = rest(f"{self.rest_url()}/jobs")["jobs"]
+        """Whether its one job is RUNNING (polled through REST; not yet while REST is starting)."""
+        try:
+            jobs = rest(f"{self.rest_url()}/jobs")["jobs"]
+        except OSError:  # urllib's errors (503 while the dispatcher starts) are OSErrors
+            return False
         return any(job["status"] == "RUNNING" for job in jobs)
 
     def kill(self) -> None:
