@@ -129,14 +129,23 @@ def start_jobs(
     return started
 
 
-def check_alive(jobs: list[FlinkProcess]) -> Callable[[], None]:
-    """A check that raises, with the job's log tail, when one of ``jobs`` has exited."""
+def check_alive(jobs: list[FlinkProcess], patience: int | None = None) -> Callable[[], None]:
+    """A check that raises, with the job's log tail, when a job exited (or keeps restarting).
+
+    A job that fails on an event restarts (its restart strategy) instead of
+    exiting: with ``patience``, not RUNNING at that many checks in a row (a
+    second apart) is a failure too.
+    """
+    not_running = dict.fromkeys((job.module for job in jobs), 0)
 
     def check() -> None:
         for job in jobs:
-            if not job.alive():
-                tail = job.flink_log()[-2000:]
-                raise DemoError(f"{job.module} exited ({job.process.returncode}):\n{tail}")
+            if patience is not None and job.alive():
+                not_running[job.module] = 0 if job.running() else not_running[job.module] + 1
+            if not job.alive() or not_running[job.module] > (patience or 0):
+                state = f"exited ({job.process.returncode})" if not job.alive() else "restarting"
+                tail = job.flink_log()[-3000:]
+                raise DemoError(f"{job.module} {state}:\n{tail}")
 
     return check
 
@@ -175,7 +184,7 @@ def run(args: argparse.Namespace) -> Report:
                 progress=BarProgress(args.events),
             )
         with stage("drain", times):
-            dlq = drain(kafka, postgres, counters, watch, alive)
+            dlq = drain(kafka, postgres, counters, watch, check_alive(jobs, patience=30))
         if not args.keep:
             for job in jobs:
                 job.kill()
