@@ -122,11 +122,12 @@ def main() -> None:
               "(target <= 1.25)")  # fmt: skip
         for name, value in ((f"{args.small:,}", at_small), (f"{args.large:,}", at_large)):
             print(f"ratio incremental at {name} / no-op: {value / floor:.2f} (target <= 2)")
-        assert large.last is not None
-        slowest = sorted(large.last.results, key=lambda r: -float(r["execution_time"]))[:8]
-        print(f"slowest nodes of the last incremental build at {args.large:,}:")
-        for node in slowest:
-            print(f"  {float(node['execution_time']):6.2f} s  {node['unique_id']}")
+        for rows, side in ((args.small, small), (args.large, large)):
+            assert side.last is not None
+            slowest = sorted(side.last.results, key=lambda r: -float(r["execution_time"]))[:6]
+            print(f"slowest nodes of the last incremental build at {rows:,}:")
+            for node in slowest:
+                print(f"  {float(node['execution_time']):6.2f} s  {node['unique_id']}")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def test_airflows_hooks_run_one_after_the_other_in_dev() -> None:
              and f.transient}  # fmt: skip
     assert hooks == {"run-airflow-migrations": -1, "create-user": 1}
     assert report.transient_peak == (192 + 64) * Mi  # + the nightly pg_dump (a CronJob)
-    assert report.peak_memory == (3816 + 192 + 64) * Mi
+    assert report.peak_memory == (3800 + 192 + 64) * Mi
 
 
 def test_a_kind_nobody_counts_fails_by_name() -> None:
@@ -92,7 +92,7 @@ def test_dev_total_matches_the_hand_computed_sum() -> None:
         64 + 256  # CNPG operator, PostgreSQL × 1
         + 448 + 128 + 160  # Kafka dual-role node, topic operator, Strimzi operator
         + (32 + 16) + (80 + 24 + 24) + 32 + (224 + 16) + 24 + 48  # alertmanager..prom-operator
-        + 224 + (144 + 16) + (352 + 16) + 16  # Airflow api, dag-processor, scheduler, statsd
+        + 144 + (208 + 16) + (352 + 16) + 16  # Airflow api, dag-processor, scheduler, statsd
         + 128 + 512 + 832  # Flink operator, session JobManager, TaskManager
     )  # fmt: skip
     assert report.steady.memory_request == by_hand_mi * Mi

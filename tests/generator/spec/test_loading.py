@@ -117,7 +117,7 @@ CASES = [
          lambda d: d["flink"]["configuration"].__setitem__("state.backend.type", "hashmap"),
          ("flink.configuration.state.backend.type = 'hashmap'", "set by the renderer")),
     Case("over-budget-dev", "environments/dev.yaml", _set("cluster.memory_budget", "3Gi"),
-         ("environment dev", "cluster.memory_budget 3072Mi is exceeded", "4008Mi")),
+         ("environment dev", "cluster.memory_budget 3072Mi is exceeded", "4056Mi")),
     Case("prod-override-invalid", "environments/prod.yaml",
          lambda d: named(d["kafka"]["node_pools"], "dual-role").__setitem__("heap", "lots"),
          ("specs/environments/prod.yaml", "kafka.node_pools[dual-role].heap", "'lots'")),
