@@ -51,7 +51,7 @@ class Redis(Component[RedisSpec]):
 REDIS = {
     "namespace": "streamflow-data",
     "replicas": 2,
-    "resources": {"requests": {"cpu": "50m", "memory": "32Mi"},
+    "resources": {"requests": {"cpu": "50m", "memory": "16Mi"},  # dev has 40Mi to spare
                   "limits": {"cpu": "100m", "memory": "64Mi"}},
 }  # fmt: skip
 FLOW = {"name": "airflow-to-redis", "source": "streamflow-orchestration", "to": "redis.cache",
@@ -97,9 +97,9 @@ def test_registered_component_is_budgeted_and_its_endpoint_gets_policies(
     environment = render_environment(platform)
     report = budget.footprints(environment)
     redis = next(f for f in report.footprints if f.component == "redis")
-    assert (redis.workload, redis.replicas, redis.total.memory_request) == ("redis", 2, 64 * 2**20)
+    assert (redis.workload, redis.replicas, redis.total.memory_request) == ("redis", 2, 32 * 2**20)
     without = budget.footprints(render_environment(load("dev", REPO / "specs")))
-    assert report.steady.memory_request == without.steady.memory_request + 64 * 2**20
+    assert report.steady.memory_request == without.steady.memory_request + 32 * 2**20
     policies = {m["metadata"]["namespace"] + "/" + m["metadata"]["name"]: m
                 for part in environment.parts for m in part.manifests
                 if m["kind"] == "NetworkPolicy"}  # fmt: skip
