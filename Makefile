@@ -184,7 +184,7 @@ bench: setup
 	$(JOBS_PY) benchmarks/streaming.py
 	$(JOBS_PY) benchmarks/state_cache.py
 	$(JOBS_PY) benchmarks/dbt_build.py
-	$(JOBS_PY) benchmarks/footprint.py
+	$(JOBS_PY) benchmarks/footprint.py --record benchmarks/results/footprint-dev.json
 
 # The whole data path here (jobs/demo): Kafka, PostgreSQL, the three Flink jobs, dbt, one
 # report. DEMO_ARGS="--events 50000 --keep" to size it or leave the services up.

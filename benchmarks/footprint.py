@@ -253,6 +253,9 @@ def main() -> None:
     arguments.add_argument("--events", type=int, default=30_000)
     arguments.add_argument("--rate", type=float, default=1_000)
     arguments.add_argument("--airflow-timeout", type=float, default=900)
+    arguments.add_argument(
+        "--record", type=Path, help="also write the figures here (budget --report --measured)"
+    )
     args = arguments.parse_args()
     tag = uuid.uuid4().hex
     sampler = Sampler(tag)
@@ -303,23 +306,51 @@ def main() -> None:
         sampler.stop.set()
         sampler.join()
     print_table(sampler.samples, spec_memory())
+    if args.record:
+        args.record.write_text(json.dumps(record(sampler.samples), indent=2) + "\n")
+
+
+def steady_and_peak(samples: dict[str, dict[str, list[int]]], component: str) -> tuple[int, int]:
+    """Median while the component is under load, and its largest sample (0, 0 if unseen)."""
+    phase = "streaming" if component in {"kafka", "postgres", "flink"} else "airflow"
+    values = samples.get(phase, {}).get(component, [])
+    everything = [v for by in samples.values() for v in by.get(component, [])]
+    return (int(statistics.median(values)), max(everything)) if values else (0, 0)
+
+
+def record(samples: dict[str, dict[str, list[int]]]) -> dict[str, object]:
+    """The figures as ``budget --report --measured`` reads them."""
+    components = []
+    for component, workloads in WORKLOADS.items():
+        steady, peak = steady_and_peak(samples, component)
+        if steady:
+            components.append(
+                {
+                    "name": component,
+                    "workloads": workloads,
+                    "steady_mib": round(steady / MiB, 1),
+                    "peak_mib": round(peak / MiB, 1),
+                }
+            )
+    return {
+        "environment": "dev",
+        "measured": time.strftime("%Y-%m-%d"),
+        "source": "benchmarks/footprint.py",
+        "components": components,
+    }
 
 
 def print_table(samples: dict[str, dict[str, list[int]]], spec: dict[str, tuple[int, int]]) -> None:
     """Steady (median under load) and peak PSS per component, beside requests and limits."""
-    loaded = {"kafka": "streaming", "postgres": "streaming", "flink": "streaming"}
     print(f"\n{'component':<24}{'steady':>9}{'peak':>9}{'request':>9}{'limit':>9}  verdict")
     for component, (request, limit) in spec.items():
-        phase = loaded.get(component, "airflow")
-        values = samples.get(phase, {}).get(component, [])
-        everything = [v for by in samples.values() for v in by.get(component, [])]
-        if not values:
+        steady, peak = steady_and_peak(samples, component)
+        if not steady:
             print(
                 f"{component:<24}{'—':>9}{'—':>9}{format_memory(request):>9}"
                 f"{format_memory(limit):>9}  not measured"
             )
             continue
-        steady, peak = int(statistics.median(values)), max(everything)
         verdict = "request below steady use" if request < steady else "ok"
         if peak > limit:
             verdict += "; peak above limit"

@@ -49,6 +49,8 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _budget(args: argparse.Namespace) -> int:
+    if args.measured and not (args.report and args.env):
+        raise ReportError("--measured FILE needs --report DIR and the --env it was measured in")
     status = 0
     for env in [args.env] if args.env else environments(args.specs):
         report = budget.footprints(render_environment(load(env, args.specs, args.registry)))
@@ -57,7 +59,7 @@ def _budget(args: argparse.Namespace) -> int:
         if args.report:
             from generator.budget_report import write_report  # noqa: PLC0415 - matplotlib
 
-            written = write_report(report, args.report)
+            written = write_report(report, args.report, args.measured)
             print(f"report: {', '.join(str(path) for path in written)}")
         if report.peak_memory > report.budget:
             status = 1
@@ -171,6 +173,11 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--report", type=Path, metavar="DIR",
         help="also write budget-<env>.html/.svg/.png here (needs the `report` extra)",
+    )  # fmt: skip
+    report.add_argument(
+        "--measured", type=Path, metavar="FILE",
+        help="with --report: a footprint record (benchmarks/footprint.py --record) shown beside "
+        "the requests",
     )  # fmt: skip
     report.set_defaults(run=_budget)
     changes = commands.add_parser(
