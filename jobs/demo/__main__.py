@@ -15,7 +15,6 @@ import contextlib
 import functools
 import itertools
 import json
-import os
 import signal
 import sys
 import tempfile
@@ -72,9 +71,9 @@ def stage(name: str, times: dict[str, float]) -> Iterator[None]:
     started = time.monotonic()
     try:
         yield
+    except DemoError:
+        raise
     except (HarnessError, OSError, RuntimeError) as error:
-        if isinstance(error, DemoError):
-            raise
         raise DemoError(f"stage {name} failed: {error}") from error
     finally:
         times[name] = time.monotonic() - started
@@ -154,9 +153,11 @@ def run(args: argparse.Namespace) -> Report:
     """Every stage, then the report; everything started is stopped on the way out."""
     times: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
-        logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="streamflow-demo-")))
-        if args.keep:
-            logs = Path(tempfile.mkdtemp(prefix="streamflow-demo-logs-"))
+        logs = Path(
+            tempfile.mkdtemp(prefix="streamflow-demo-logs-")  # kept: --keep prints where
+            if args.keep
+            else stack.enter_context(tempfile.TemporaryDirectory(prefix="streamflow-demo-"))
+        )
         with stage("services", times):
             kafka = stack.enter_context(KafkaBroker(heap=node_pool_heap()))  # as the pod runs
             kafka.create_topics(platform_topics())
@@ -297,5 +298,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())

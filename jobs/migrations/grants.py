@@ -121,7 +121,8 @@ def owner_grants(roles: Sequence[RoleAccess], schemas: Sequence[str]) -> str:
         unknown = sorted(set(role.access) - set(schemas))
         if unknown:
             raise ValueError(f"role {role.name}: unknown schemas {unknown} (known: {schemas})")
-    for reader, schema, builder in conflicts(roles):
+    if found := conflicts(roles):
+        reader, schema, builder = found[0]
         raise ValueError(f"role {reader}: schema {schema} holds tables {builder} builds")
     lines = ["-- generated from postgres.roles: revoke, then grant exactly the declared access"]
     for role in sorted(roles, key=lambda r: r.name):

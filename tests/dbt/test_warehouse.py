@@ -163,12 +163,8 @@ def test_the_hourly_build_tests_the_last_load_and_quality_tests_everything(
         connection.execute(
             "UPDATE silver.stg_transactions SET channel = 'pos' WHERE channel = 'teleport'"
         )
-    assert_green(*_run_tests(warehouse))
-
-
-def _run_tests(warehouse: Warehouse) -> tuple[int, str, dict[str, str]]:
-    result = warehouse.dbt.run("test")
-    return result.returncode, result.output, result.statuses()
+    tested = warehouse.dbt.run("test")
+    assert_green(tested.returncode, tested.output, tested.statuses())
 
 
 def test_rows_inside_the_settle_window_wait_for_the_next_run(warehouse: Warehouse) -> None:

@@ -40,9 +40,9 @@ def jdbc_url(pg: PostgresSpec) -> str:
     return f"jdbc:postgresql://{primary_host(pg)}:{PORT}/{pg.database}"
 
 
-def _migrations_config_map(pg: PostgresSpec) -> Manifest:
+def _migrations_config_map(pg: PostgresSpec, scripts: dict[str, str]) -> Manifest:
     """The initdb scripts, and the grants the migration Job applies on every run."""
-    data = bootstrap_scripts(pg.owner, pg.role_grants())
+    data = dict(scripts)
     if pg.roles:
         data[GRANTS_SCRIPT] = owner_grants(pg.role_grants(), schemas())
     return resource("v1", "ConfigMap", metadata(f"{pg.name}-migrations", pg.namespace), data=data)
@@ -64,8 +64,7 @@ def _managed_roles(pg: PostgresSpec) -> list[dict[str, object]]:
     ]
 
 
-def _cluster(pg: PostgresSpec) -> Manifest:
-    scripts = list(bootstrap_scripts(pg.owner, pg.role_grants()))  # in the order they must run
+def _cluster(pg: PostgresSpec, scripts: dict[str, str]) -> Manifest:
     storage = {"size": pg.storage_size}
     if pg.storage_class:
         storage["storageClass"] = pg.storage_class
@@ -81,7 +80,9 @@ def _cluster(pg: PostgresSpec) -> Manifest:
                 "secret": {"name": pg.owner_secret},
                 "postInitApplicationSQLRefs": {
                     "configMapRefs": [
-                        {"name": f"{pg.name}-migrations", "key": key} for key in scripts
+                        # in the order they must run (the dict's order)
+                        {"name": f"{pg.name}-migrations", "key": key}
+                        for key in scripts
                     ]
                 },
             }
@@ -191,10 +192,11 @@ def _migration_job(pg: PostgresSpec) -> Manifest:
 
 def render(pg: PostgresSpec) -> list[Manifest]:
     """The PostgreSQL cluster and what hangs off it."""
+    scripts = bootstrap_scripts(pg.owner, pg.role_grants())  # read and built once
     return [
-        _migrations_config_map(pg),
+        _migrations_config_map(pg, scripts),
         monitoring.config_map(pg),
-        _cluster(pg),
+        _cluster(pg, scripts),
         *_databases(pg),
         *backup.render(pg, app_secret(pg)),
         _migration_job(pg),

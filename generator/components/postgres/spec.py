@@ -121,7 +121,8 @@ class PostgresSpec(StrictModel):
                         f"unknown schema {schema!r}: the migrations create {known}",
                         ("roles", role.name, "access", schema),
                     )
-        for role_name, schema, builder in conflicts(self.role_grants()):
+        if found := conflicts(self.role_grants()):
+            role_name, schema, builder = found[0]
             raise FieldError(
                 f"{builder} builds (and owns) the tables of {schema}: another role's access "
                 "to them cannot be granted by the owner",
