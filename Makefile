@@ -167,7 +167,7 @@ typecheck: setup
 	$(VENV)/bin/mypy
 	$(JOBS_VENV)/bin/mypy --config-file pyproject.toml jobs tests/jobs tests/dbt \
 		benchmarks/generator_throughput.py benchmarks/scorer.py benchmarks/streaming.py \
-		benchmarks/dbt_build.py benchmarks/state_cache.py benchmarks/footprint.py
+		benchmarks/dbt_build.py benchmarks/state_cache.py benchmarks/footprint.py benchmarks/alert_path.py
 	$(AIRFLOW_VENV)/bin/mypy --config-file pyproject.toml dags tests/dags
 
 unit: setup
@@ -182,6 +182,7 @@ bench: setup
 	$(JOBS_PY) benchmarks/generator_throughput.py
 	$(JOBS_PY) benchmarks/scorer.py
 	$(JOBS_PY) benchmarks/streaming.py
+	$(JOBS_PY) benchmarks/alert_path.py
 	$(JOBS_PY) benchmarks/state_cache.py
 	$(JOBS_PY) benchmarks/dbt_build.py
 	$(JOBS_PY) benchmarks/footprint.py --record benchmarks/results/footprint-dev.json

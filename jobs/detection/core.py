@@ -8,7 +8,7 @@ state. Training replays events through the same function.
 
 import hashlib
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -108,6 +108,16 @@ def alert_id(transaction_id: str) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
+# What made each rule fire, in words; formatted only for the rules that did.
+DETAILS: dict[str, Callable[[Decision], str]] = {
+    "FR-001": lambda decision: f"amount z-score {decision.features[0]:.1f}",
+    "FR-002": lambda decision: f"{decision.features[4]:.0f} transactions in the last 10 minutes",
+    "FR-003": lambda decision: f"{decision.rules.impossible_travel:.2f} impossible-travel score",
+    "FR-004": lambda decision: f"hour rarity {decision.features[5]:.2f}",
+    "FR-005": lambda decision: "customer or store on the blacklist",
+}
+
+
 def to_alert(
     txn: Txn, decision: Decision, context: DetectorContext, detected_at: datetime | None = None
 ) -> FraudAlert:
@@ -116,15 +126,8 @@ def to_alert(
     A deterministic id (UUID v5 of the transaction id) makes every replay of the
     same transaction produce the same alert, which the sinks upsert on.
     """
-    details = {
-        "FR-001": f"amount z-score {decision.features[0]:.1f}",
-        "FR-002": f"{decision.features[4]:.0f} transactions in the last 10 minutes",
-        "FR-003": f"{decision.rules.impossible_travel:.2f} impossible-travel score",
-        "FR-004": f"hour rarity {decision.features[5]:.2f}",
-        "FR-005": "customer or store on the blacklist",
-    }
     hits = tuple(
-        RuleHit(rule_id=rule, score=round(score, 6), detail=details[rule])
+        RuleHit(rule_id=rule, score=round(score, 6), detail=DETAILS[rule](decision))
         for rule, score in decision.rules.hits()
     )
     event_time = datetime.fromtimestamp(txn.timestamp_ms / 1000, UTC)

@@ -30,19 +30,22 @@ from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.keying import keyed_by_first_field
 from jobs.flink.metrics import DETECTION, ByLabel, EventTime, LatencyCounters, streamflow_group
-from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
+from jobs.flink.routing import ALERT_COLUMNS
 from jobs.flink.state_cache import MIB, StateCache
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from jobs.ml.loader import load_model
-from jobs.models.events import EventParseError, FraudAlert
+from jobs.models.events import EventParseError
 from jobs.models.state import CustomerFraudState, StateDecodeError
 
 # Its Kafka consumer group (offsets commit with each checkpoint; the demo waits on them).
 CONSUMER_GROUP = "flink-fraud"
 
 JOB_NAME = "fraud-detector"
-STREAM_COLUMNS = [*ALERT_COLUMNS, "alert_json", "event_ms"]
-ALERT_TYPE = Types.ROW_NAMED(STREAM_COLUMNS, [Types.STRING()] * len(STREAM_COLUMNS))
+# What the Python operator hands the JVM per alert: its wire JSON and its event time.
+# The bronze row is read back out of that JSON in Flink SQL (``BRONZE_FROM_JSON``),
+# in the sinks' task: an alert crosses into Java as two fields, not eighteen, and
+# the Python thread neither builds the row nor waits for the sinks (issue #16).
+ALERT_TYPE = Types.ROW_NAMED(["alert_json", "event_ms"], [Types.STRING(), Types.LONG()])
 LOGGER = logging.getLogger("streamflow.fraud_detector")
 EMPTY = CustomerFraudState()
 AFRESH = "starting a customer afresh"  # logged when a stored state cannot be read
@@ -63,13 +66,20 @@ FROM fraud_source
 """
 
 
-def alert_row(alert: FraudAlert) -> Row:
-    """The bronze columns, the Kafka JSON and the event time (ms) of one alert."""
-    return Row(
-        *alert_bronze_row(alert),
-        alert.to_json().decode(),
-        str(int(alert.event_time.timestamp() * 1000)),
-    )
+def bronze_from_json(column: str) -> str:
+    """The SQL reading one ``bronze.raw_fraud_alerts`` column out of the alert's JSON.
+
+    Every bronze column is a top-level field of the same name in ``FraudAlert``'s
+    JSON: a JSON string or number comes back as its text (PostgreSQL casts it, as
+    it casts every sink column), an omitted optional field as NULL, and the hits
+    as their JSON array. A real-job test holds the rows equal to
+    ``routing.alert_bronze_row`` (what the backfill writes).
+    """
+    function = "JSON_QUERY" if column == "rule_hits" else "JSON_VALUE"
+    return f"{function}(alert_json, '$.{column}') AS `{column}`"
+
+
+BRONZE_FROM_JSON = ", ".join(bronze_from_json(column) for column in ALERT_COLUMNS)
 
 
 class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
@@ -180,7 +190,8 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             self.alerts.inc()
             for hit in alert.rule_hits:
                 self.rule_alerts.inc(hit.rule_id)
-            yield alert_row(alert)
+            # Its event time comes from the transaction: exact, and no datetime arithmetic.
+            yield Row(alert.json_text(), txn.timestamp_ms)
 
 
 def build(
@@ -221,16 +232,20 @@ def build(
         Types.STRING(),
         Types.STRING(),
     )
-    alerts = transactions.process(function, output_type=ALERT_TYPE).name("detect-fraud")
+    # Its own task (thread): the SQL reading the bronze columns and both sinks run
+    # beside the Python scoring instead of after it, on every alert (issue #16).
+    alerts = (
+        transactions.process(function, output_type=ALERT_TYPE)
+        .name("detect-fraud")
+        .disable_chaining()
+    )
     tables.execute_sql(kafka_event_time_sink("alerts_topic", topics.ALERTS, options))
     tables.create_temporary_view("alerts", tables.from_data_stream(alerts))
     statements = tables.create_statement_set()
-    columns = ", ".join(f"`{column}`" for column in ALERT_COLUMNS)
-    statements.add_insert_sql(f"INSERT INTO bronze_alerts SELECT {columns} FROM alerts")
+    statements.add_insert_sql(f"INSERT INTO bronze_alerts SELECT {BRONZE_FROM_JSON} FROM alerts")
     # The record timestamp is the transaction's event time (the aggregator's clock).
     statements.add_insert_sql(
-        "INSERT INTO alerts_topic SELECT alert_json, "
-        "TO_TIMESTAMP_LTZ(CAST(event_ms AS BIGINT), 3) FROM alerts"
+        "INSERT INTO alerts_topic SELECT alert_json, TO_TIMESTAMP_LTZ(event_ms, 3) FROM alerts"
     )
     statements.attach_as_datastream()
     return environment

@@ -152,7 +152,11 @@ class WireModel(BaseModel):
 
     def to_json(self) -> bytes:
         """Compact JSON as it travels on Kafka."""
-        return self.model_dump_json(exclude_none=True).encode()
+        return self.json_text().encode()
+
+    def json_text(self) -> str:
+        """``to_json`` as text (what a Flink STRING column carries)."""
+        return self.model_dump_json(exclude_none=True)
 
 
 class Transaction(WireModel):

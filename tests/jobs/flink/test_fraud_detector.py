@@ -11,6 +11,8 @@ from jobs.detection.config import load_rules
 from jobs.detection.rules import blend
 from jobs.events.stream import Event
 from jobs.flink.fraud_detector import JOB_NAME, build, main
+from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
+from jobs.models.events import FraudAlert
 from tests.jobs.flink.conftest import Stack, events, transaction_id, wait_for
 
 pytestmark = pytest.mark.integration
@@ -23,7 +25,8 @@ def test_labelled_fraud_raises_alerts_and_ordinary_customers_mostly_do_not(
     stack.produce(sent)
     main(stack.args("--bounded", "--model-dir", str(model_dir)))
 
-    alerts = [json.loads(raw) for raw in stack.read("fraud.alerts")]
+    published = stack.read("fraud.alerts")
+    alerts = [json.loads(raw) for raw in published]
     labels = {transaction_id(e): e.label for e in sent}
     flagged = {a["transaction_id"] for a in alerts}
     fraud = {tid for tid, label in labels.items() if label}
@@ -47,6 +50,33 @@ def test_labelled_fraud_raises_alerts_and_ordinary_customers_mostly_do_not(
         "SELECT count(*), count(DISTINCT transaction_id) FROM bronze.raw_fraud_alerts"
     )
     assert bronze[0] == (len(alerts), len(alerts))
+    assert _bronze_differences(stack, published) == (0, 0)
+
+
+def _bronze_differences(stack: Stack, published: list[bytes]) -> tuple[int, int]:
+    """Rows in bronze but not in the Python reference, and the other way round.
+
+    The job reads its bronze columns out of each alert's JSON in Flink SQL; the
+    reference is ``alert_bronze_row`` of the same JSON (what the backfill writes),
+    loaded by COPY into a table like bronze's: PostgreSQL compares the typed values.
+    """
+    import psycopg  # noqa: PLC0415
+
+    columns = ", ".join(ALERT_COLUMNS)
+    with psycopg.connect(stack.postgres.dsn()) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE reference (LIKE bronze.raw_fraud_alerts INCLUDING DEFAULTS)"
+        )
+        with cursor.copy(f"COPY reference ({columns}) FROM STDIN") as copy:
+            for raw in published:
+                copy.write_row(alert_bronze_row(FraudAlert.parse(raw)))
+        differences = []
+        for left, right in (("bronze.raw_fraud_alerts", "reference"),
+                            ("reference", "bronze.raw_fraud_alerts")):  # fmt: skip
+            cursor.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {left} "
+                           f"EXCEPT SELECT {columns} FROM {right}) AS missing")  # fmt: skip
+            differences.append(cursor.fetchone()[0])  # type: ignore[index]
+    return differences[0], differences[1]
 
 
 def _burst(template: Event, count: int, start_ms: int) -> list[Event]:
