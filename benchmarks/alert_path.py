@@ -23,8 +23,6 @@ Run: `.venv-jobs/bin/python benchmarks/alert_path.py`.
 import collections
 import contextlib
 import functools
-import itertools
-import json
 import os
 import pstats
 import statistics
@@ -35,15 +33,17 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from streaming import LARGE, SMALL, alert_share, alert_storm, bounded_rate, bounded_seconds
+from streaming import (
+    SMALL,
+    alert_share,
+    alert_storm,
+    bounded_rate,
+    bounded_seconds,
+    detector_bench,
+)
 
-from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.flink import fraud_detector
 from jobs.flink.environment import JobOptions, run
-from jobs.migrations.seed import seed
-from jobs.testing.postgres import PostgresServer
-from jobs.testing.roles import sink_login
-from jobs.train.__main__ import main as train
 
 ROUNDS = int(os.environ.get("THROUGHPUT_ROUNDS", "3"))
 TOP = 15
@@ -124,15 +124,9 @@ def print_profile(path: Path, events: int) -> None:
 
 def main() -> None:
     """Run the variants alternately, print the medians, the differences and the profile."""
-    os.environ.update(sink_login())
-    events = list(itertools.islice(iter(EventStream(GeneratorConfig(seed=42))), LARGE))
-    stores = {json.loads(event.value)["store_id"] for event in events}
-    with PostgresServer() as postgres, tempfile.TemporaryDirectory() as scratch:
-        seed(postgres.dsn(), seed_value=42)
-        model = Path(scratch) / "model"
-        train(["--output", str(model), "--events", "50000", "--seed", "42"])
-        jdbc = ["--jdbc-url", f"jdbc:postgresql://127.0.0.1:{postgres.port}/streamflow"]
-        detector = ["--model-dir", str(model)]
+    with detector_bench() as bench, tempfile.TemporaryDirectory() as scratch:
+        events, stores, postgres, jdbc = bench.events, bench.stores, bench.postgres, bench.jdbc
+        detector = bench.detector
 
         def micros_per_event(job: Callable[[list[str]], int], sample: list[Any]) -> float:
             """µs per event of a bounded run over ``sample``, the alert table emptied first."""

@@ -37,6 +37,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -261,8 +262,21 @@ def _percentiles(delays: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
 
 
-def main() -> None:
-    """Run (a), (a'), (b) normal and storm, and (c) normal and storm; print the figures."""
+@dataclass(frozen=True)
+class DetectorBench:
+    """What every fraud-detector run of a benchmark shares."""
+
+    events: list[Event]  # LARGE events of the ordinary world
+    stores: set[str]  # every store they buy in (the storm blacklists them all)
+    postgres: PostgresServer  # migrated and seeded
+    model: Path  # trained once
+    jdbc: list[str]  # the jobs' warehouse arguments
+    detector: list[str]  # the fraud-detector's own arguments
+
+
+@contextlib.contextmanager
+def detector_bench() -> Iterator[DetectorBench]:
+    """The events, a seeded PostgreSQL and a trained model, logged in as the sinks."""
     os.environ.update(sink_login())
     events = list(itertools.islice(iter(EventStream(GeneratorConfig(seed=42))), LARGE))
     stores = {json.loads(event.value)["store_id"] for event in events}
@@ -271,7 +285,14 @@ def main() -> None:
         model = Path(scratch) / "model"
         train(["--output", str(model), "--events", "50000", "--seed", "42"])
         jdbc = ["--jdbc-url", f"jdbc:postgresql://127.0.0.1:{postgres.port}/streamflow"]
-        detector = ["--model-dir", str(model)]
+        yield DetectorBench(events, stores, postgres, model, jdbc, ["--model-dir", str(model)])
+
+
+def main() -> None:
+    """Run (a), (a'), (b) normal and storm, and (c) normal and storm; print the figures."""
+    with detector_bench() as bench:
+        events, stores, postgres, jdbc = bench.events, bench.stores, bench.postgres, bench.jdbc
+        detector, model = bench.detector, bench.model
         bounded_seconds(pass_through, [], jdbc, events[:SMALL])  # warm-up: JVM, Python, caches
         rates: dict[str, list[float]] = collections.defaultdict(list)
         shares: dict[str, list[float]] = collections.defaultdict(list)
