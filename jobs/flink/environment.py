@@ -119,9 +119,15 @@ def _reporter_on_classpath() -> None:
 
 
 def create_environment(
-    options: JobOptions, execution_mode: str = "thread"
+    options: JobOptions, execution_mode: str = "thread", drop_unclaimed_state: bool = False
 ) -> tuple[StreamExecutionEnvironment, StreamTableEnvironment]:
-    """A streaming environment: RocksDB, EXACTLY_ONCE checkpoints, Python in ``execution_mode``."""
+    """A streaming environment: RocksDB, EXACTLY_ONCE checkpoints, Python in ``execution_mode``.
+
+    ``drop_unclaimed_state``: a restore skips savepoint state no operator of this
+    pipeline claims (Flink's ``--allowNonRestoredState``, which the operator's
+    ``allowNonRestoredState`` also sets), instead of failing. Only for a job whose
+    state that matters is pinned to operator uids (the fraud-detector's).
+    """
     os.environ["PYTHONPATH"] = _python_path()
     if options.metrics_port:
         _reporter_on_classpath()  # before the first Java object starts the gateway
@@ -131,6 +137,8 @@ def create_environment(
     config.set_string("python.client.executable", sys.executable)
     if options.savepoint:
         config.set_string("execution.savepoint.path", options.savepoint)
+    if drop_unclaimed_state:
+        config.set_string("execution.state-recovery.ignore-unclaimed-state", "true")
     if options.metrics_port:
         for key, value in reporter_settings(options.metrics_port).items():
             config.set_string(key, value)

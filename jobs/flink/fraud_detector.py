@@ -46,6 +46,16 @@ JOB_NAME = "fraud-detector"
 # in the sinks' task: an alert crosses into Java as two fields, not eighteen, and
 # the Python thread neither builds the row nor waits for the sinks (issue #16).
 ALERT_TYPE = Types.ROW_NAMED(["alert_json", "event_ms"], [Types.STRING(), Types.LONG()])
+# The operator holding every customer's state is found in a savepoint by its ID.
+# Its uid fixes that ID from now on, whatever the pipeline around it becomes; the
+# ID Flink generated for it before it had one (from the shape of the old pipeline,
+# in which it was chained to its sinks) lets savepoints of earlier releases map.
+# The sinks' operators (planner-made, no uids) got new IDs when the scoring left
+# their chain: their state in an older savepoint is the Kafka sink's transaction
+# bookkeeping, committed when that savepoint completed, so the job drops what no
+# operator claims rather than refusing the upgrade (ADR 0012, amendment 2).
+DETECTOR_UID = "detect-fraud"
+DETECTOR_ID_BEFORE_UID = "c27dcf7b54ef6bfd6cff02ca8870b681"
 LOGGER = logging.getLogger("streamflow.fraud_detector")
 EMPTY = CustomerFraudState()
 AFRESH = "starting a customer afresh"  # logged when a stored state cannot be read
@@ -210,7 +220,7 @@ def build(
     parser.add_argument("--scorer-backend", choices=["python", "numba"], default="python")
     args = parser.parse_args(argv)
     options = job_options(args)
-    environment, tables = create_environment(options)
+    environment, tables = create_environment(options, drop_unclaimed_state=True)
     tables.execute_sql(
         kafka_raw_source("fraud_source", topics.TRANSACTIONS, CONSUMER_GROUP, options)
     )
@@ -237,6 +247,8 @@ def build(
     alerts = (
         transactions.process(function, output_type=ALERT_TYPE)
         .name("detect-fraud")
+        .uid(DETECTOR_UID)
+        .set_uid_hash(DETECTOR_ID_BEFORE_UID)
         .disable_chaining()
     )
     tables.execute_sql(kafka_event_time_sink("alerts_topic", topics.ALERTS, options))

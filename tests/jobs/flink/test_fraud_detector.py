@@ -10,7 +10,7 @@ import pytest
 from jobs.detection.config import load_rules
 from jobs.detection.rules import blend
 from jobs.events.stream import Event
-from jobs.flink.fraud_detector import JOB_NAME, build, main
+from jobs.flink.fraud_detector import DETECTOR_ID_BEFORE_UID, JOB_NAME, build, main
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
 from jobs.models.events import FraudAlert
 from tests.jobs.flink.conftest import Stack, events, transaction_id, wait_for
@@ -146,3 +146,27 @@ def test_state_survives_a_savepoint_and_alerts_are_not_duplicated(
     assert fourth in ids and fifth in ids and transaction_id(burst[2]) not in ids
     velocity = {a["transaction_id"]: a for a in alerts}[fourth]
     assert "FR-002" in {hit["rule_id"] for hit in velocity["rule_hits"]}
+
+
+# Operator IDs that savepoints of earlier releases hold state under (the release
+# before the scoring left its sinks' chain: 2e24e3b). The detector's customer state
+# and the source's offsets must keep mapping; the sinks' operators got new IDs
+# then, and the job drops their unclaimed bookkeeping (ADR 0012, amendment 2).
+SOURCE_ID = "cbc357ccb763df2852fee8c4fc7d55f2"
+
+
+def test_savepoints_of_earlier_releases_map_to_this_pipeline(tmp_path: Path) -> None:
+    """The job graph's operator IDs and restore settings, as a restore would meet them."""
+    environment = build(["--bootstrap-servers", "127.0.0.1:9", "--savepoint", str(tmp_path)])
+    graph = environment._j_stream_execution_environment.getStreamGraph(False).getJobGraph()
+    claimed: dict[str, str | None] = {}  # generated ID -> the ID set by hand, if any
+    for vertex in graph.getVerticesSortedTopologicallyFromSources():
+        for pair in vertex.getOperatorIDs():
+            by_hand = pair.getUserDefinedOperatorID()
+            claimed[pair.getGeneratedOperatorID().toHexString()] = (
+                by_hand.get().toHexString() if by_hand.isPresent() else None
+            )
+    assert SOURCE_ID in claimed
+    assert DETECTOR_ID_BEFORE_UID in claimed.values()
+    restore = graph.getSavepointRestoreSettings()
+    assert restore.getRestorePath() == str(tmp_path) and restore.allowNonRestoredState()
