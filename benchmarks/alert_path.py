@@ -22,7 +22,6 @@ Run: `.venv-jobs/bin/python benchmarks/alert_path.py`.
 
 import collections
 import contextlib
-import functools
 import os
 import pstats
 import statistics
@@ -40,10 +39,11 @@ from streaming import (
     bounded_rate,
     bounded_seconds,
     detector_bench,
+    with_detector,
 )
 
 from jobs.flink import fraud_detector
-from jobs.flink.environment import JobOptions, run
+from jobs.flink.environment import JobOptions
 
 ROUNDS = int(os.environ.get("THROUGHPUT_ROUNDS", "3"))
 TOP = 15
@@ -91,12 +91,6 @@ def blackhole_kafka_sink(name: str, topic: str, options: JobOptions) -> str:
         f"CREATE TABLE {name} (`value` STRING, `record_time` TIMESTAMP_LTZ(3)) "
         "WITH ('connector' = 'blackhole')"
     )
-
-
-def with_detector(detector: type[fraud_detector.DetectFraud]) -> Callable[[list[str]], int]:
-    """The fraud-detector's ``main`` scoring with ``detector``."""
-    build = functools.partial(fraud_detector.build, detector=detector)
-    return lambda argv: run(build, fraud_detector.JOB_NAME, argv)
 
 
 @contextlib.contextmanager

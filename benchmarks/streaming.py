@@ -105,9 +105,15 @@ class KeyedStateFloor(fraud_detector.DetectFraud):
         return iter(())
 
 
-def keyed_state_floor(argv: list[str]) -> int:
-    """Run the fraud-detector's pipeline with ``KeyedStateFloor``."""
-    return run(functools.partial(fraud_detector.build, detector=KeyedStateFloor), "floor", argv)
+def with_detector(
+    detector: type[fraud_detector.DetectFraud], name: str = fraud_detector.JOB_NAME
+) -> Callable[[list[str]], int]:
+    """The fraud-detector's ``main``, scoring with ``detector``, run as job ``name``."""
+    build = functools.partial(fraud_detector.build, detector=detector)
+    return lambda argv: run(build, name, argv)
+
+
+keyed_state_floor = with_detector(KeyedStateFloor, "floor")
 
 
 def _broker(events: list[Event]) -> KafkaBroker:
