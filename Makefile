@@ -31,7 +31,7 @@ KUBERNETES_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBERNETES_V
 	-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(patsubst v%,%,$(KUBERNETES_VERSION)))) \
 	-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBERNETES_VERSION)))
 
-.PHONY: render system setup tools check test lint typecheck unit bench demo clean lock audit
+.PHONY: render system crds setup tools check test lint typecheck unit bench demo clean lock audit
 
 # Every environment installs exactly its lock file (locks/, hashes checked, no
 # resolution at install time), then this package itself without dependencies.
@@ -143,7 +143,12 @@ tools: $(TOOLS)/.kubernetes-$(KUBERNETES_VERSION) $(TOOLS)/.kustomize-$(KUSTOMIZ
 system:
 	bash scripts/install-system-deps.sh
 
-setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.airflow .venv-checkov/.checkov tools
+# The operators' CRDs the checks need: obtained and verified against crds/lock.yaml into
+# .cache/crds/ (from $$STREAMFLOW_CRD_MIRROR or GitHub; a warm cache is only read).
+crds: $(VENV)/.generator
+	$(PY) -m generator crds --sync
+
+setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.airflow .venv-checkov/.checkov tools crds
 	$(JOBS_PY) -m jobs.testing.kafka --fetch
 
 check: setup

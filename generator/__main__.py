@@ -11,6 +11,7 @@ from generator.components import REGISTRY
 from generator.components.base import Registry
 from generator.connectivity.contract import cells
 from generator.connectivity.rendered import ConnectivityError, check_tree
+from generator.crds.cache import MIRROR_VARIABLE
 from generator.diff import DiffError
 from generator.fork import fork, placeholder_warning
 from generator.reservations import BudgetError
@@ -120,20 +121,24 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _crds(args: argparse.Namespace) -> int:
-    from generator.crds import lock, refresh, schemas  # noqa: PLC0415 - megabytes of YAML
+    from generator.crds import cache, lock, refresh, schemas  # noqa: PLC0415 - megabytes of YAML
 
     if args.refresh:
         refreshed = refresh.refresh()
-        print(f"crds: refreshed {sum(len(s.files) for s in refreshed.sources)} files")
-    found = lock.problems(lock.load_lock())
+        print(f"crds: re-pinned {len(refreshed.entries())} files in {lock.LOCK_FILE.name}")
+    elif args.sync:
+        synced = cache.sync(mirror=cache.mirror_from_environment())
+        print(f"crds: {synced.files} locked files verified in {synced.directory} "
+              f"(from {synced.origin})")  # fmt: skip
+    found = cache.problems()
     if found:
-        print("crds/ does not match crds/lock.yaml:", file=sys.stderr)
+        print(f"crds: the cache does not match {lock.LOCK_FILE.name}:", file=sys.stderr)
         print("\n".join(f"  {problem}" for problem in found), file=sys.stderr)
         return 1
     if args.schemas:
-        count = schemas.write_schemas(lock.load_lock(), args.schemas)
+        count = schemas.write_schemas(lock.load_lock(), cache.verified(), args.schemas)
         print(f"crds: wrote {count} kubeconform schemas to {args.schemas}")
-    print("crds: every vendored file matches crds/lock.yaml")
+    print(f"crds: every locked file matches {lock.LOCK_FILE.name}")
     return 0
 
 
@@ -207,11 +212,21 @@ def parser() -> argparse.ArgumentParser:
     scanner = commands.add_parser("scan", help="checkov over every object ArgoCD applies")
     scanner.set_defaults(run=_scan)
     vendored = commands.add_parser(
-        "crds", help="check the vendored CRDs against crds/lock.yaml (or refresh them)"
+        "crds",
+        help="check the cached CRDs against crds/lock.yaml (default), obtain them, or re-pin them",
     )
-    vendored.add_argument(
-        "--refresh", action="store_true", help="download every file again at its tag (network)"
+    action = vendored.add_mutually_exclusive_group()
+    action.add_argument(
+        "--check", action="store_true", help="check the cache against the lock (the default)"
     )
+    action.add_argument(
+        "--sync", action="store_true",
+        help=f"obtain the locked files into .cache/crds/ from ${MIRROR_VARIABLE} or GitHub",
+    )  # fmt: skip
+    action.add_argument(
+        "--refresh", action="store_true",
+        help="re-pin every file at its tag from GitHub and rewrite the lock (network)",
+    )  # fmt: skip
     vendored.add_argument("--schemas", type=Path, help="also write kubeconform schemas here")
     vendored.set_defaults(run=_crds)
     retarget = commands.add_parser(

@@ -3,8 +3,8 @@
 Core kinds are checked against the JSON schemas shipped in the
 ``kubernetes-validate`` package, rewritten once into a cache because
 kubeconform cannot follow their absolute ``$id``/``$ref``; CR kinds against
-schemas generated from the CRDs vendored in ``crds/`` (``generator.crds``), so
-nothing outside the repository is read. Missing schemas are errors (no
+schemas generated from the locked CRDs (``generator.crds``: verified against
+``crds/lock.yaml`` in their cache), so nothing unverified is read. Missing schemas are errors (no
 ``-ignore-missing-schemas``): a skipped kind is an unvalidated kind.
 """
 
@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from generator.crds.lock import load_lock, problems
+from generator.crds.cache import verified
 from generator.crds.schemas import KUBECONFORM_TEMPLATE, cached_schemas
 from generator.tools import REPO_ROOT, ToolError, tool
 
@@ -64,14 +64,12 @@ def core_schemas(kubernetes_version: str) -> Path:
 
 @functools.cache
 def schema_locations(kubernetes_version: str) -> tuple[str, ...]:
-    """``-schema-location`` arguments: core kinds, then the vendored CRDs.
+    """``-schema-location`` arguments: core kinds, then the locked CRDs.
 
-    Computed once per process: checking crds/ against its lock hashes megabytes,
-    and every kubeconform call of one ``validate`` needs the same answer.
+    Computed once per process: checking the CRD cache against its lock hashes
+    megabytes, and every kubeconform call of one ``validate`` needs the same answer.
     """
-    found = problems(load_lock())
-    if found:
-        raise ToolError("crds/ does not match crds/lock.yaml:\n  " + "\n  ".join(found))
+    verified()
     return (
         f"{core_schemas(kubernetes_version)}/{CORE_TEMPLATE}",
         f"{cached_schemas()}/{KUBECONFORM_TEMPLATE}",

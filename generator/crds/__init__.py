@@ -1,5 +1,6 @@
-"""The operators' CustomResourceDefinitions, vendored in ``crds/`` at the pinned versions.
+"""The operators' CustomResourceDefinitions, locked in ``crds/lock.yaml``, never committed.
 
-``lock`` says where each file came from and checks it is unchanged, ``schemas``
-turns the CRDs into kubeconform's JSON schemas, ``refresh`` downloads them again.
+``lock`` says where each file comes from and the sha256 it must have, ``cache``
+obtains the files (a mirror or upstream) and verifies them into ``.cache/crds/``,
+``schemas`` turns them into kubeconform's JSON schemas, ``refresh`` re-pins them.
 """

@@ -1,8 +1,9 @@
-"""``crds/lock.yaml``: the upstream origin and checksum of every vendored CRD file.
+"""``crds/lock.yaml``: where every upstream CRD file comes from and the sha256 it must have.
 
-The files are kept byte for byte as upstream publishes them so that anyone can
-check them against the tag; the one transformation (dropping a Helm ``if``
-wrapper) happens when they are read, not in the files.
+The repository carries no CRD file, only this lock (ADR 0016): the checks obtain
+the files at the locked commits (``generator.crds.cache``) and verify every byte
+against the lock before use. The one transformation (dropping a Helm ``if``
+wrapper) happens when a file is read, never in a stored copy.
 """
 
 import hashlib
@@ -14,8 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generator.tools import REPO_ROOT
 
-CRD_DIR = REPO_ROOT / "crds"
-LOCK_FILE = CRD_DIR / "lock.yaml"
+LOCK_FILE = REPO_ROOT / "crds" / "lock.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the files are megabytes
 
 
@@ -23,16 +23,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class VendoredFile(_Strict):
-    """One upstream file and the checksum it had when vendored."""
+class LockedFile(_Strict):
+    """One upstream file and the checksum it must have."""
 
     path: str = Field(min_length=1)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     helm_condition: bool = False
 
+    @property
+    def basename(self) -> str:
+        """The file's name in a mirror or the cache: ``<source>/<basename>``."""
+        return PurePosixPath(self.path).name
+
 
 class Source(_Strict):
-    """The CRDs one chart installs, from one upstream repository at one tag."""
+    """The CRDs one chart installs, from one upstream repository at one commit."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
     chart: str
@@ -41,25 +46,29 @@ class Source(_Strict):
     tag: str
     commit: str = Field(pattern=r"^[0-9a-f]{40}$")
     note: str | None = None
-    files: list[VendoredFile] = Field(min_length=1)
+    files: list[LockedFile] = Field(min_length=1)
 
-    def local(self, vendored: VendoredFile, root: Path = CRD_DIR) -> Path:
-        """Where the file lives in this repository."""
-        return root / self.name / PurePosixPath(vendored.path).name
+    def relative(self, locked: LockedFile) -> str:
+        """``<source>/<basename>``: the file's place in a mirror and in the cache."""
+        return f"{self.name}/{locked.basename}"
 
-    def url(self, vendored: VendoredFile) -> str:
+    def url(self, locked: LockedFile) -> str:
         """The file at its pinned commit on GitHub."""
-        return f"https://raw.githubusercontent.com/{self.repository}/{self.commit}/{vendored.path}"
+        return f"https://raw.githubusercontent.com/{self.repository}/{self.commit}/{locked.path}"
 
 
 class Lock(_Strict):
-    """Every vendored source."""
+    """Every locked source."""
 
     sources: list[Source]
 
     def charts(self) -> dict[str, str]:
-        """Chart name → the chart version whose CRDs are vendored."""
+        """Chart name → the chart version whose CRDs are locked."""
         return {source.chart: source.chart_version for source in self.sources}
+
+    def entries(self) -> list[tuple[Source, LockedFile]]:
+        """Every locked file with its source, in lock order."""
+        return [(source, locked) for source in self.sources for locked in source.files]
 
 
 def load_lock(path: Path = LOCK_FILE) -> Lock:
@@ -67,30 +76,14 @@ def load_lock(path: Path = LOCK_FILE) -> Lock:
     return Lock.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+def digest(data: bytes) -> str:
+    """Hex sha256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256(path: Path) -> str:
-    """Hex digest of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def problems(lock: Lock, root: Path = CRD_DIR) -> list[str]:
-    """Missing, changed or unlisted files: empty when ``crds/`` is exactly the lock."""
-    found: list[str] = []
-    listed = {LOCK_FILE.name}
-    for source in lock.sources:
-        for vendored in source.files:
-            local = source.local(vendored, root)
-            listed.add(str(local.relative_to(root)))
-            if not local.is_file():
-                found.append(f"{local.relative_to(root)}: missing (from {source.url(vendored)})")
-            elif sha256(local) != vendored.sha256:
-                found.append(
-                    f"{local.relative_to(root)}: sha256 {sha256(local)} differs from the lock's "
-                    f"{vendored.sha256} ({source.repository}@{source.tag})"
-                )
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if str(path.relative_to(root)) not in listed:
-            found.append(f"{path.relative_to(root)}: not in {LOCK_FILE.name}")
-    return found
+    """Hex sha256 of a file's bytes."""
+    return digest(path.read_bytes())
 
 
 def _unwrap(text: str) -> str:
@@ -101,17 +94,16 @@ def _unwrap(text: str) -> str:
     return "\n".join(lines[1:-1]) + "\n"
 
 
-def definitions(lock: Lock, root: Path = CRD_DIR) -> list[dict[str, Any]]:
-    """Every vendored CRD as a parsed object, sorted by name."""
+def definitions(lock: Lock, directory: Path) -> list[dict[str, Any]]:
+    """Every CRD of the locked files in ``directory`` (``<source>/<basename>``), sorted by name."""
     crds: list[dict[str, Any]] = []
-    for source in lock.sources:
-        for vendored in source.files:
-            text = source.local(vendored, root).read_text(encoding="utf-8")
-            if vendored.helm_condition:
-                text = _unwrap(text)
-            crds += [
-                document
-                for document in yaml.load_all(text, Loader=_LOADER)
-                if document and document.get("kind") == "CustomResourceDefinition"
-            ]
+    for source, locked in lock.entries():
+        text = (directory / source.relative(locked)).read_text(encoding="utf-8")
+        if locked.helm_condition:
+            text = _unwrap(text)
+        crds += [
+            document
+            for document in yaml.load_all(text, Loader=_LOADER)
+            if document and document.get("kind") == "CustomResourceDefinition"
+        ]
     return sorted(crds, key=lambda crd: str(crd["metadata"]["name"]))

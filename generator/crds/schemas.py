@@ -1,4 +1,4 @@
-"""kubeconform JSON schemas from the vendored CRDs (what ``openapi2jsonschema`` does).
+"""kubeconform JSON schemas from the locked CRDs (what ``openapi2jsonschema`` does).
 
 kubeconform reads one JSON schema per group, kind and version. This writes them
 from each CRD's ``openAPIV3Schema`` with the two changes kubeconform's own
@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.crds.cache import verified
 from generator.crds.lock import LOCK_FILE, Lock, definitions, load_lock, sha256
 from generator.tools import REPO_ROOT
 
@@ -56,10 +57,10 @@ def schema_files(crd: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def write_schemas(lock: Lock, target: Path) -> int:
-    """Write every schema under ``target``; returns how many."""
+def write_schemas(lock: Lock, crds: Path, target: Path) -> int:
+    """Write the schema of every CRD in ``crds`` (the verified cache) under ``target``."""
     count = 0
-    for crd in definitions(lock):
+    for crd in definitions(lock, crds):
         for relative, schema in schema_files(crd).items():
             path = target / relative
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,6 +74,6 @@ def cached_schemas() -> Path:
     target = CACHE / sha256(LOCK_FILE)[:16]
     marker = target / ".done"
     if not marker.exists():
-        write_schemas(load_lock(), target)
+        write_schemas(load_lock(), verified(), target)
         marker.write_text("ok\n", encoding="utf-8")
     return target

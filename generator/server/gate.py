@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.crds.cache import verified
 from generator.crds.lock import definitions, load_lock
 from generator.server.control_plane import ControlPlane
 from generator.tools import ToolError
@@ -49,14 +50,14 @@ def _stream(documents: list[dict[str, object]]) -> str:
 
 
 def install_crds(plane: ControlPlane) -> int:
-    """Create every vendored CRD and wait until the server serves it."""
-    crds = definitions(load_lock())
+    """Create every locked CRD and wait until the server serves it."""
+    crds = definitions(load_lock(), verified())
     result = plane.kubectl("apply", "--server-side", "-f", "-", stdin=_stream(crds))
     if result.returncode != 0:
-        raise ToolError(f"installing the vendored CRDs failed:\n{result.stderr.strip()}")
+        raise ToolError(f"installing the locked CRDs failed:\n{result.stderr.strip()}")
     ready = plane.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=120s")
     if ready.returncode != 0:
-        raise ToolError(f"the vendored CRDs did not become established:\n{ready.stderr.strip()}")
+        raise ToolError(f"the locked CRDs did not become established:\n{ready.stderr.strip()}")
     return len(crds)
 
 

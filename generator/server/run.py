@@ -41,7 +41,7 @@ def check_on_server(root: Path, specs: dict[str, PlatformSpec]) -> bool:
             )
     ok = True
     with ControlPlane() as plane:
-        print(f"kube-apiserver {minor}: {install_crds(plane)} vendored CRDs installed")
+        print(f"kube-apiserver {minor}: {install_crds(plane)} locked CRDs installed")
         for env, spec in specs.items():
             for outcome in check_environment(plane, root, env, spec.gitops.argocd_namespace):
                 _report(outcome)
