@@ -16,9 +16,10 @@ from typing import Any
 
 from generator.crds.cache import verified
 from generator.crds.schemas import KUBECONFORM_TEMPLATE, cached_schemas
+from generator.staged import build_once
 from generator.tools import REPO_ROOT, ToolError, tool
 
-CACHE = REPO_ROOT / ".cache" / "k8s-schemas"
+CACHE = REPO_ROOT / ".cache" / "kubeconform" / "core"
 CORE_TEMPLATE = (
     "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/"
     "{{ .ResourceKind }}{{ .KindSuffix }}.json"
@@ -46,20 +47,19 @@ def core_schemas(kubernetes_version: str) -> Path:
     import kubernetes_validate  # noqa: PLC0415 - only validation needs this 100 MB package
 
     source_root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-    marker = CACHE / f"v{kubernetes_version}.done"
-    if marker.exists():
-        return CACHE
-    for suffix in ("", "-strict"):
-        name = f"v{kubernetes_version}-local{suffix}"
-        source, target = source_root / name, CACHE / name
-        if not source.is_dir():
-            raise ToolError(f"kubernetes-validate has no schemas for {name}")
-        target.mkdir(parents=True, exist_ok=True)
-        for schema in source.glob("*.json"):
-            data = _rewrite(json.loads(schema.read_text(encoding="utf-8")))
-            (target / schema.name).write_text(json.dumps(data), encoding="utf-8")
-    marker.write_text("ok\n", encoding="utf-8")
-    return CACHE
+
+    def rewrite(staging: Path) -> None:
+        for suffix in ("", "-strict"):
+            name = f"v{kubernetes_version}-local{suffix}"
+            source, target = source_root / name, staging / name
+            if not source.is_dir():
+                raise ToolError(f"kubernetes-validate has no schemas for {name}")
+            target.mkdir()
+            for schema in source.glob("*.json"):
+                data = _rewrite(json.loads(schema.read_text(encoding="utf-8")))
+                (target / schema.name).write_text(json.dumps(data), encoding="utf-8")
+
+    return build_once(CACHE / f"v{kubernetes_version}", rewrite)
 
 
 @functools.cache

@@ -23,4 +23,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Debian's postgresql (and prometheus) packages start servers of their own where an
 # init system runs; the tests start theirs on free ports.
-echo "system deps: $(ls -d /usr/lib/postgresql/*/bin | tail -1), $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | head -1)"
+postgres_bins=(/usr/lib/postgresql/*/bin)
+echo "system deps: ${postgres_bins[-1]}, $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | head -1)"

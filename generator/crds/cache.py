@@ -11,7 +11,6 @@ changed lock is a new digest, hence a new directory.
 
 import os
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.crds.lock import LOCK_FILE, Lock, LockedFile, Source, digest, load_lock, sha256
+from generator.staged import build_once
 from generator.tools import REPO_ROOT, ToolError
 
 MIRROR_VARIABLE = "STREAMFLOW_CRD_MIRROR"
@@ -138,20 +138,17 @@ def _from_upstream(lock: Lock, fetch: Download) -> dict[str, bytes]:
 
 def install(contents: dict[str, bytes], target: Path) -> None:
     """Write verified files as ``target`` in one rename; nothing is left behind on failure."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; the cache is for every user of the checkout
-    try:
+
+    def write(staging: Path) -> None:
         for relative, data in sorted(contents.items()):
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         (staging / COMPLETE).write_text("verified against crds/lock.yaml\n", encoding="utf-8")
-        if target.exists():  # an unfinished or damaged earlier attempt
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+
+    if target.exists():  # an unfinished or damaged earlier attempt
+        shutil.rmtree(target)
+    build_once(target, write)
 
 
 def sync(

@@ -14,9 +14,10 @@ from typing import Any
 
 from generator.crds.cache import verified
 from generator.crds.lock import LOCK_FILE, Lock, definitions, load_lock, sha256
+from generator.staged import build_once
 from generator.tools import REPO_ROOT
 
-CACHE = REPO_ROOT / ".cache" / "crd-schemas"
+CACHE = REPO_ROOT / ".cache" / "kubeconform" / "crds"
 KUBECONFORM_TEMPLATE = "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 
 
@@ -71,9 +72,7 @@ def write_schemas(lock: Lock, crds: Path, target: Path) -> int:
 
 def cached_schemas() -> Path:
     """Directory of schemas for the current lock, written on first use."""
-    target = CACHE / sha256(LOCK_FILE)[:16]
-    marker = target / ".done"
-    if not marker.exists():
-        write_schemas(load_lock(), verified(), target)
-        marker.write_text("ok\n", encoding="utf-8")
-    return target
+    return build_once(
+        CACHE / sha256(LOCK_FILE)[:16],
+        lambda staging: write_schemas(load_lock(), verified(), staging),
+    )

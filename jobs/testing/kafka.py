@@ -145,6 +145,10 @@ class KafkaBroker(ManagedServer):
             "java",
             f"-Xmx{self.heap}",
             "-XX:+UseSerialGC",
+            # A local broker lives for seconds to minutes: the optimising compiler (C2)
+            # cost about half of its CPU in a transaction-processor test and never paid
+            # back; the quick compiler alone serves it better (issue #25).
+            "-XX:TieredStopAtLevel=1",
             f"-Dlog4j2.configurationFile={self.directory / 'log4j2.yaml'}",
             "-cp",
             f"{libs}/*",
