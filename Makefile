@@ -171,7 +171,7 @@ crds: $(VENV)/.generator
 # Kafka's jars (the test broker) and the Flink connectors, resolved by Maven into
 # $$STREAMFLOW_CACHE before any test needs them (their cache is keyed by the pom).
 jars: $(JOBS_VENV)/.jobs | system
-	$(PHASE) jars -- sh -c '$(JOBS_PY) -m jobs.testing.kafka --fetch && $(JOBS_PY) -m jobs.flink.jars >/dev/null'
+	$(PHASE) jars -- sh -c '$(JOBS_PY) -m devtools.testing.kafka --fetch && $(JOBS_PY) -m jobs.flink.jars >/dev/null'
 
 setup: system $(VENV)/.dev $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt $(AIRFLOW_VENV)/.airflow \
 	$(CHECKOV_VENV)/.checkov tools crds jars
@@ -220,7 +220,7 @@ typecheck-generator: $(VENV)/.dev
 	$(PHASE) mypy:generator -- $(VENV)/bin/mypy --cache-dir $(MYPY_CACHE)/generator
 typecheck-jobs: $(JOBS_VENV)/.jobs
 	$(PHASE) mypy:jobs -- $(JOBS_VENV)/bin/mypy --cache-dir $(MYPY_CACHE)/jobs \
-		--config-file pyproject.toml jobs tests/jobs tests/dbt \
+		--config-file pyproject.toml jobs libs devtools tests/jobs tests/libs tests/devtools tests/dbt \
 		benchmarks/generator_throughput.py benchmarks/scorer.py benchmarks/streaming.py \
 		benchmarks/dbt_build.py benchmarks/state_cache.py benchmarks/footprint.py benchmarks/alert_path.py
 typecheck-dags: $(AIRFLOW_VENV)/.airflow
@@ -236,7 +236,7 @@ SUITES := test-jobs test-generator test-dags
 XDIST := -n 2 --dist loadscope
 .PHONY: $(SUITES)
 test-jobs: $(JOBS_READY)
-	$(PHASE) pytest:jobs -- $(JOBS_VENV)/bin/pytest $(XDIST) tests/jobs tests/dbt
+	$(PHASE) pytest:jobs -- $(JOBS_VENV)/bin/pytest $(XDIST) tests/jobs tests/libs tests/devtools tests/dbt
 test-generator: $(GENERATOR_READY) tools $(CHECKOV_VENV)/.checkov
 	$(PHASE) pytest:generator -- $(VENV)/bin/pytest $(XDIST) tests/generator tests/scripts \
 		tests/docs tests/tools tests/test_locks.py tests/test_renovate.py
@@ -262,10 +262,10 @@ bench: setup
 	$(JOBS_PY) benchmarks/dbt_build.py
 	$(JOBS_PY) benchmarks/footprint.py --record benchmarks/results/footprint-dev.json
 
-# The whole data path here (jobs/demo): Kafka, PostgreSQL, the three Flink jobs, dbt, one
+# The whole data path here (devtools/demo): Kafka, PostgreSQL, the three Flink jobs, dbt, one
 # report. DEMO_ARGS="--events 50000 --keep" to size it or leave the services up.
 demo: system $(JOBS_VENV)/.jobs $(DBT_VENV)/.dbt jars
-	$(JOBS_PY) -m jobs.demo $(DEMO_ARGS)
+	$(JOBS_PY) -m devtools.demo $(DEMO_ARGS)
 
 clean:
 	rm -rf $(VENV) $(JOBS_VENV) $(DBT_VENV) $(AIRFLOW_VENV) $(CHECKOV_VENV) .venv-audit .tools .cache

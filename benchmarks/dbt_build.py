@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from devtools.testing.dbt import DbtProject, DbtResult
+from devtools.testing.postgres import PostgresServer
+from devtools.testing.roles import role_with
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
-from jobs.testing.dbt import DbtProject, DbtResult
-from jobs.testing.postgres import PostgresServer
-from jobs.testing.roles import role_with
 
 NO_SETTLE: dict[str, object] = {"ingest_settle_seconds": 0}
 # What the hourly DAGs build (dags/dbt_staging.py, dags/dbt_marts.py) and how they test

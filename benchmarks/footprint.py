@@ -1,6 +1,6 @@
 """Measured memory of each component beside what the dev spec requests for it.
 
-Runs ``python -m jobs.demo --keep`` (Kafka, PostgreSQL with the spec's
+Runs ``python -m devtools.demo --keep`` (Kafka, PostgreSQL with the spec's
 parameters, the three Flink jobs, dbt) and, once its report is out, Airflow's
 api-server, scheduler and dag-processor from ``.venv-airflow`` on the demo's
 PostgreSQL, running ``dbt_staging`` and ``dbt_quality`` for real (LocalExecutor:
@@ -37,12 +37,12 @@ from pathlib import Path
 
 import psycopg
 
-from generator import budget
-from generator.spec.loading import load
+from devtools.testing.roles import role_with
+from generator.pipeline import budget
+from generator.pipeline.load import load
+from generator.pipeline.tree import render_environment
 from generator.spec.quantity import format_memory
-from generator.tree import render_environment
-from jobs.testing.processes import free_port
-from jobs.testing.roles import role_with
+from libs.processes import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 AIRFLOW = REPOSITORY / ".venv-airflow" / "bin" / "airflow"
@@ -264,7 +264,7 @@ def main() -> None:
         [
             sys.executable,
             "-m",
-            "jobs.demo",
+            "devtools.demo",
             "--keep",
             "--events",
             str(args.events),

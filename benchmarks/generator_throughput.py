@@ -16,9 +16,9 @@ from pathlib import Path
 
 from confluent_kafka import Producer
 
+from devtools.testing.kafka import KafkaBroker
 from jobs.events.sinks import JsonlSink, KafkaSink, Progress, producer_config, pump
 from jobs.events.stream import Event, EventStream, GeneratorConfig
-from jobs.testing.kafka import KafkaBroker
 
 EVENTS = 200_000
 ROUNDS = 5

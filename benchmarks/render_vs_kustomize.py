@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.tools import tool
+from generator.commands.tools import tool
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 15

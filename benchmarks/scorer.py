@@ -16,11 +16,11 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.ensemble import IsolationForest
 
-from jobs.detection.config import load_rules
 from jobs.events.world import build_world
-from jobs.ml.export import export_forest
-from jobs.ml.forest import ForestScorer
 from jobs.train.dataset import generated, replay
+from libs.detection.config import load_rules
+from libs.ml.export import export_forest
+from libs.ml.forest import ForestScorer
 
 SKLEARN_SINGLE = 1_000
 SINGLE = 20_000

@@ -15,11 +15,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext, detect
-from jobs.detection.transaction import Txn
 from jobs.flink.state_cache import BYTES_PER_STATE, MIB, StateCache
-from jobs.models.state import CustomerFraudState
+from libs.detection.config import load_rules
+from libs.detection.core import DetectorContext, detect
+from libs.detection.transaction import Txn
+from libs.models.state import CustomerFraudState
 
 CUSTOMERS = 1_000_000
 OLD_LIMIT = 200_000

@@ -46,7 +46,11 @@ from typing import Any
 from confluent_kafka import Consumer, TopicPartition
 from pyflink.common import Types
 
-from jobs.demo.latency import AlertWatch, StampingKafkaSink
+from devtools.demo.latency import AlertWatch, StampingKafkaSink
+from devtools.testing.kafka import KafkaBroker
+from devtools.testing.postgres import PostgresServer
+from devtools.testing.roles import sink_login
+from devtools.testing.topics import platform_topics
 from jobs.events.sinks import KafkaSink, Progress, pump
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.events.world import World, build_world
@@ -54,10 +58,6 @@ from jobs.flink import fraud_detector
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.tables import kafka_event_time_sink, kafka_raw_source
 from jobs.migrations.seed import seed
-from jobs.testing.kafka import KafkaBroker
-from jobs.testing.postgres import PostgresServer
-from jobs.testing.roles import sink_login
-from jobs.testing.topics import platform_topics
 from jobs.train.__main__ import main as train
 
 SMALL, LARGE = 20_000, 150_000

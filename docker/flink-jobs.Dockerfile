@@ -22,6 +22,7 @@ RUN apt-get update \
 WORKDIR /opt/streamflow
 COPY pyproject.toml README.md ./
 COPY jobs/ jobs/
+COPY libs/ libs/
 COPY specs/ specs/
 RUN python3.11 -m venv /opt/streamflow/venv \
     && /opt/streamflow/venv/bin/pip install --no-cache-dir ".[streaming]" \

@@ -5,19 +5,19 @@ import json
 import sys
 from pathlib import Path
 
-from generator import budget, output
-from generator.budget_report import ReportError
+from generator.commands.crds.cache import MIRROR_VARIABLE
+from generator.commands.diff import DiffError
+from generator.commands.fork import fork, placeholder_warning
+from generator.commands.report import ReportError
+from generator.commands.tools import ToolError
 from generator.components import REGISTRY
 from generator.components.base import Registry
-from generator.connectivity.contract import cells
-from generator.connectivity.rendered import ConnectivityError, check_tree
-from generator.crds.cache import MIRROR_VARIABLE
-from generator.diff import DiffError
-from generator.fork import fork, placeholder_warning
-from generator.reservations import BudgetError
-from generator.spec.loading import SPEC_DIR, SpecError, environments, load
-from generator.tools import ToolError
-from generator.tree import Tree, render_all, render_environment
+from generator.manifests.reservations import BudgetError
+from generator.pipeline import budget, write
+from generator.pipeline.connectivity.contract import cells
+from generator.pipeline.connectivity.rendered import ConnectivityError, check_tree
+from generator.pipeline.load import SPEC_DIR, SpecError, environments, load
+from generator.pipeline.tree import Tree, render_all, render_environment
 
 
 def _check_budgets(tree: Tree) -> None:
@@ -35,14 +35,14 @@ def _render(args: argparse.Namespace) -> int:
     if warning:
         print(warning, file=sys.stderr)
     if args.check:
-        problems = output.stale(args.out, files)
+        problems = write.stale(args.out, files)
         if problems:
             print("generated files are stale; run `python -m generator render`:", file=sys.stderr)
             print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
             return 1
         print(f"render --check: {len(files)} generated files are up to date")
         return 0
-    changed = output.write(args.out, files)
+    changed = write.write(args.out, files)
     print(f"rendered {len(files)} files ({len(changed)} changed)")
     for relative in changed:
         print(f"  {relative}")
@@ -58,7 +58,7 @@ def _budget(args: argparse.Namespace) -> int:
         print(f"== {env} ==")
         print(budget.table(report))
         if args.report:
-            from generator.budget_report import write_report  # noqa: PLC0415 - matplotlib
+            from generator.commands.report import write_report  # noqa: PLC0415 - matplotlib
 
             written = write_report(report, args.report, args.measured)
             print(f"report: {', '.join(str(path) for path in written)}")
@@ -68,15 +68,15 @@ def _budget(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    from generator.snapshot import snapshot  # noqa: PLC0415 - only diff's base side needs it
+    from generator.commands.snapshot import snapshot  # noqa: PLC0415 - only diff's base side needs it
 
     print(json.dumps(snapshot(args.specs, args.registry), sort_keys=True))
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from generator import diff  # noqa: PLC0415 - git and a second render, on demand
-    from generator.snapshot import snapshot  # noqa: PLC0415
+    from generator.commands import diff  # noqa: PLC0415 - git and a second render, on demand
+    from generator.commands.snapshot import snapshot  # noqa: PLC0415
 
     root = args.specs.resolve().parent
     base = args.base or diff.default_base(root)
@@ -106,14 +106,14 @@ def _connectivity(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from generator import validate  # noqa: PLC0415 - only this command needs the tool plumbing
+    from generator.commands import validate  # noqa: PLC0415 - only this command needs the tool plumbing
 
     ok = True
     specs = {env: load(env, args.specs, args.registry).spec for env in environments(args.specs)}
     for env, spec in specs.items():
         ok &= validate.validate_environment(args.out, env, spec.cluster.kubernetes_version)
     if ok and args.server:
-        from generator.server.run import check_on_server  # noqa: PLC0415 - starts servers
+        from generator.commands.server.run import check_on_server  # noqa: PLC0415 - starts servers
 
         ok = check_on_server(args.out, specs)
     print("validate: all manifests valid" if ok else "validate: FAILED")
@@ -121,7 +121,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _crds(args: argparse.Namespace) -> int:
-    from generator.crds import cache, lock, refresh, schemas  # noqa: PLC0415 - megabytes of YAML
+    from generator.commands.crds import cache, lock, refresh, schemas  # noqa: PLC0415 - megabytes of YAML
 
     if args.refresh:
         refreshed = refresh.refresh()
@@ -143,7 +143,7 @@ def _crds(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from generator import scan  # noqa: PLC0415 - only this command runs checkov
+    from generator.commands import scan  # noqa: PLC0415 - only this command runs checkov
 
     found = scan.scan(args.out, environments(args.specs))
     print(f"checkov: {found.objects} objects written, {found.resources} resources parsed; "

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-from generator.render import argocd
-from generator.render.objects import Manifest
-from generator.reservations import (
+from generator.manifests import argocd
+from generator.manifests.objects import Manifest
+from generator.manifests.reservations import (
     INERT_KINDS,
     WORKLOAD_KINDS,
     BudgetError,

@@ -3,7 +3,7 @@
 from typing import Any
 
 from generator.components.base import Component, Platform
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 
 
 class Namespaces(Component[Any]):

@@ -6,8 +6,9 @@ declare as API clients (at its post-DNAT address, ``network.api_server``), the
 API server's calls to the webhooks components serve, and each connection
 (declared by a component, or a spec flow) on both ends — egress at the source,
 ingress at the destination's pods — so neither side depends on the other's
-defaults. ``generator.connectivity`` proves the result against the contract. Selectors and ports
-come from the component that serves the endpoint, never from repeated strings.
+defaults. ``generator.pipeline.connectivity`` proves the result against the
+contract. Selectors and ports come from the component that serves the endpoint,
+never from repeated strings.
 """
 
 from collections import defaultdict
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.components.base import Component, Connection, Platform
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 
 API = "networking.k8s.io/v1"
 NAMESPACE_NAME = "kubernetes.io/metadata.name"

@@ -1,7 +1,7 @@
 """The parts of the spec that belong to no single component: cluster, GitOps, namespaces, network.
 
 Each registered component adds its own top-level section; the loader builds
-the full model from this one and the registry (``generator.spec.loading``).
+the full model from this one and the registry (``generator.pipeline.load``).
 """
 
 from typing import Annotated

@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext, detect, to_alert
-from jobs.detection.transaction import Txn
 from jobs.events.stream import Event
 from jobs.events.world import World
 from jobs.flink.routing import alert_bronze_row, bronze_row, classify
-from jobs.models.events import DLQRecord
-from jobs.models.state import CustomerFraudState
+from libs.detection.config import load_rules
+from libs.detection.core import DetectorContext, detect, to_alert
+from libs.detection.transaction import Txn
+from libs.models.events import DLQRecord
+from libs.models.state import CustomerFraudState
 
 PARTITIONS = 3  # transactions.raw's partition count in the platform spec
 Row = tuple[str | None, ...]

@@ -25,7 +25,7 @@ from statistics import NormalDist
 from typing import NamedTuple
 
 from jobs.events.world import Customer, Store, World, build_world
-from jobs.models.events import Category, Channel, FraudPattern
+from libs.models.events import Category, Channel, FraudPattern
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, 00:00 UTC
 

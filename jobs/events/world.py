@@ -9,7 +9,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from jobs.models.events import Category, Channel
+from libs.models.events import Category, Channel
 
 # (city, latitude, longitude, population weight). Far apart on purpose: the
 # impossible-travel pattern needs distances no one covers in minutes.

@@ -20,7 +20,7 @@ from pyflink.datastream.state_backend import EmbeddedRocksDBStateBackend
 from pyflink.table import StreamTableEnvironment
 
 from jobs.flink.jars import connector_jars
-from jobs.flink.metrics import reporter_settings
+from libs.contracts.metrics import reporter_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_CHECKPOINT_MS = 10_000

@@ -21,21 +21,22 @@ from pyflink.common import Row, Types
 from pyflink.datastream import KeyedProcessFunction, RuntimeContext, StreamExecutionEnvironment
 from pyflink.datastream.state import ValueStateDescriptor
 
-from jobs.detection.config import RULES_FILE, load_rules
-from jobs.detection.core import DetectorContext, detect, to_alert
-from jobs.detection.rules import RULE_IDS
-from jobs.detection.transaction import Txn
 from jobs.flink import topics
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.keying import keyed_by_first_field
-from jobs.flink.metrics import DETECTION, ByLabel, EventTime, LatencyCounters, streamflow_group
+from jobs.flink.metrics import ByLabel, EventTime, LatencyCounters, streamflow_group
 from jobs.flink.routing import ALERT_COLUMNS
 from jobs.flink.state_cache import MIB, StateCache
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
-from jobs.ml.loader import load_model
-from jobs.models.events import EventParseError
-from jobs.models.state import CustomerFraudState, StateDecodeError
+from libs.contracts.metrics import DETECTION
+from libs.detection.config import RULES_FILE, load_rules
+from libs.detection.core import DetectorContext, detect, to_alert
+from libs.detection.rules import RULE_IDS
+from libs.detection.transaction import Txn
+from libs.ml.loader import load_model
+from libs.models.events import EventParseError
+from libs.models.state import CustomerFraudState, StateDecodeError
 
 # Its Kafka consumer group (offsets commit with each checkpoint; the demo waits on them).
 CONSUMER_GROUP = "flink-fraud"
@@ -93,7 +94,7 @@ BRONZE_FROM_JSON = ", ".join(bronze_from_json(column) for column in ALERT_COLUMN
 
 
 class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
-    """Thin Flink wrapper around ``jobs.detection.core.detect``."""
+    """Thin Flink wrapper around ``libs.detection.core.detect``."""
 
     def __init__(  # noqa: PLR0917 - the job's settings, passed once at build time
         self,

@@ -8,7 +8,7 @@ and tests, and the job image's Dockerfile resolves the same pom into Flink's
 import sys
 from pathlib import Path
 
-from jobs.maven import resolve
+from libs.maven import resolve
 
 CONNECTORS_POM = Path(__file__).with_name("connectors-pom.xml")
 

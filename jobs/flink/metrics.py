@@ -1,10 +1,9 @@
 """The jobs' own metrics, registered in each operator's ``open()``.
 
-Flink's Prometheus reporter names a user metric after its group path, so the
-names are ``flink_taskmanager_job_task_operator_streamflow_<path>`` and every
-key-value group adds its key to the name and a label (``rule_id_alerts``
-carries ``rule_id``). ``generator/metrics.py`` catalogues the exact names the
-rules and dashboards use, and a live test checks them against a real scrape.
+Their names, buckets and the reporter's naming rule are the contract in
+``libs.contracts.metrics``; the Flink component's catalogue
+(``generator/components/flink/observability.py``) lists the exact names its rules
+and dashboards use, and a live test checks them against a real scrape.
 
 Latency is counted, not sampled: PyFlink distributions export as 0 through the
 Prometheus reporter, which also turns histograms into summaries (no buckets).
@@ -17,38 +16,11 @@ operator has its result; the sinks add the time until the next checkpoint
 commits their transaction (docs/adr/0014-observability.md).
 """
 
-import re
 import time
 from collections.abc import Iterable
 from typing import Any
 
-GROUP = "streamflow"
-REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
-# Upper bounds (seconds) of the latency buckets; an SLO threshold must be one of them.
-LATENCY_BOUNDS_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
-OVERFLOW = "+Inf"
-PROCESSING = "processing"
-DETECTION = "detection"
-
-
-def reported_job_name(job_name: str) -> str:
-    """The ``job_name`` label Flink's Prometheus reporter exports for a job.
-
-    The reporter replaces every character outside ``[a-zA-Z0-9:_]`` in label
-    values with ``_`` (seen live: ``fraud-detector`` is ``fraud_detector``), so
-    rules and panels must select the filtered name.
-    """
-    return re.sub(r"[^a-zA-Z0-9:_]", "_", job_name)
-
-
-def bound_label(seconds: float) -> str:
-    """The ``le`` label of a bucket bound (``5`` not ``5.0``)."""
-    return f"{seconds:g}"
-
-
-def bounds_within(seconds: float) -> list[str]:
-    """Labels of every bucket whose events are within ``seconds``."""
-    return [bound_label(b) for b in LATENCY_BOUNDS_S if b <= seconds]
+from libs.contracts.metrics import GROUP, LATENCY_BOUNDS_S, OVERFLOW, bound_label
 
 
 class LatencyCounters:
@@ -104,14 +76,6 @@ class ByLabel:
             )
         if count:
             counter.inc(count)
-
-
-def reporter_settings(port: int) -> dict[str, str]:
-    """Flink configuration that serves the Prometheus reporter on ``port``."""
-    return {
-        "metrics.reporter.prom.factory.class": REPORTER_FACTORY,
-        "metrics.reporter.prom.port": str(port),
-    }
 
 
 def streamflow_group(runtime_context: Any) -> Any:

@@ -7,7 +7,7 @@ one of the two") is tested without Flink as well as with it.
 from pydantic import TypeAdapter
 
 from jobs.flink.topics import TRANSACTIONS
-from jobs.models.events import DLQRecord, EventParseError, FraudAlert, RuleHit, Transaction
+from libs.models.events import DLQRecord, EventParseError, FraudAlert, RuleHit, Transaction
 
 BRONZE_COLUMNS = [
     "transaction_id",

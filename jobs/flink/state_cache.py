@@ -12,7 +12,7 @@ holds it to the measurement). Least recently used entries go first.
 
 from collections import OrderedDict
 
-from jobs.models.state import CustomerFraudState
+from libs.models.state import CustomerFraudState
 
 BYTES_PER_STATE = 3_072
 MIB = 1 << 20

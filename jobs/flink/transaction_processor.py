@@ -23,11 +23,12 @@ from pyflink.datastream import (
 
 from jobs.flink import topics
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
-from jobs.flink.metrics import PROCESSING, ByLabel, EventTime, LatencyCounters, streamflow_group
+from jobs.flink.metrics import ByLabel, EventTime, LatencyCounters, streamflow_group
 from jobs.flink.routing import BRONZE_COLUMNS, bronze_row, classify
 from jobs.flink.sinks import exactly_once_kafka_sink
 from jobs.flink.tables import jdbc_sink, kafka_raw_source
-from jobs.models.events import DLQRecord
+from libs.contracts.metrics import PROCESSING
+from libs.models.events import DLQRecord
 
 # Its Kafka consumer group (offsets commit with each checkpoint; the demo waits on them).
 CONSUMER_GROUP = "flink-processor"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import psycopg
 
-from jobs.migrations.catalog import TABLE, MigrationError, migrations
 from jobs.migrations.runner import migrate
 from jobs.migrations.seed import seed
+from libs.contracts.warehouse.catalog import TABLE, MigrationError, migrations
 
 
 def _read(cli: argparse.ArgumentParser, option: str, path: Path) -> str:

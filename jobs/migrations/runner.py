@@ -8,7 +8,13 @@ keeps two runners (two pods of a Job) from racing.
 
 import psycopg
 
-from jobs.migrations.catalog import CREATE_TABLE, TABLE, Migration, MigrationError, migrations
+from libs.contracts.warehouse.catalog import (
+    CREATE_TABLE,
+    TABLE,
+    Migration,
+    MigrationError,
+    migrations,
+)
 
 LOCK_KEY = 0x5F_5354_524D  # "_STRM"
 
@@ -24,7 +30,7 @@ def migrate(
     """Apply what is pending, then ``grants`` (the roles' access); return what was applied.
 
     The grants run every time, in one transaction (revoke and re-grant, see
-    ``jobs.migrations.grants``), so a narrowed access in the spec takes effect.
+    ``libs.contracts.warehouse.grants``), so a narrowed access in the spec takes effect.
     """
     available = migrations() if available is None else available
     applied_now = []

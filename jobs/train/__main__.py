@@ -10,10 +10,10 @@ import json
 import sys
 from pathlib import Path
 
-from jobs.detection.config import RULES_FILE, load_rules
 from jobs.events.world import build_world
 from jobs.train.dataset import from_jsonl, generated, replay
 from jobs.train.training import TrainingSettings, train
+from libs.detection.config import RULES_FILE, load_rules
 
 
 def main(argv: list[str] | None = None) -> int:

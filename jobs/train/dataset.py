@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from jobs.detection.config import RulesConfig
-from jobs.detection.core import DetectorContext, detect
-from jobs.detection.features import FEATURES
-from jobs.detection.transaction import Txn
 from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.events.world import World
-from jobs.models.events import EventParseError, Transaction
-from jobs.models.state import CustomerFraudState
+from libs.detection.config import RulesConfig
+from libs.detection.core import DetectorContext, detect
+from libs.detection.features import FEATURES
+from libs.detection.transaction import Txn
+from libs.models.events import EventParseError, Transaction
+from libs.models.state import CustomerFraudState
 
 
 @dataclass(frozen=True)

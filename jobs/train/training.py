@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from jobs.detection.config import RulesConfig
-from jobs.detection.features import FEATURES
-from jobs.ml.artifact import Manifest, write_artifact
-from jobs.ml.export import export_forest
-from jobs.ml.forest import ForestScorer
 from jobs.train.dataset import Dataset
 from jobs.train.metrics import quality
+from libs.detection.config import RulesConfig
+from libs.detection.features import FEATURES
+from libs.ml.artifact import Manifest, write_artifact
+from libs.ml.export import export_forest
+from libs.ml.forest import ForestScorer
 
 
 @dataclass(frozen=True)

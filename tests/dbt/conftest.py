@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from devtools.testing.dbt import DbtProject
+from devtools.testing.postgres import PostgresServer
+from devtools.testing.roles import role_with
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
-from jobs.testing.dbt import DbtProject
-from jobs.testing.postgres import PostgresServer
-from jobs.testing.roles import role_with
 
 # Loads and builds happen within seconds of each other here: no settle window.
 NO_SETTLE = {"ingest_settle_seconds": 0}

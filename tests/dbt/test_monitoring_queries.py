@@ -13,7 +13,7 @@ import pytest
 
 from generator.components.postgres import COMPONENT as POSTGRES
 from generator.components.postgres.monitoring import custom_queries
-from generator.spec.loading import load
+from generator.pipeline.load import load
 from tests.conftest import REPO
 from tests.dbt.conftest import NO_SETTLE, Warehouse
 

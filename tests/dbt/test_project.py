@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from jobs.models.events import Category, Channel, FraudPattern
-from jobs.testing.dbt import PROJECT
+from devtools.testing.dbt import PROJECT
+from libs.models.events import Category, Channel, FraudPattern
 
 
 def accepted_values(model: str, column: str) -> list[str]:

@@ -118,7 +118,7 @@ def check(command: Command, workspace: Workspace) -> str:
     module = _python_module(words)
     if module is not None and module[0] == "generator":
         return _check_generator(module[1], command.text, workspace)
-    if module is not None and module[0].startswith("jobs"):
+    if module is not None and module[0].split(".")[0] in {"jobs", "libs", "devtools"}:
         _check_job(*module)
         return "flags"
     if words[0] == "make":

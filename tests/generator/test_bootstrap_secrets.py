@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from generator.components import postgres
-from generator.spec.loading import load
+from generator.pipeline.load import load
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 BOOTSTRAP = REPOSITORY / "terragrunt" / "modules" / "argocd" / "main.tf"

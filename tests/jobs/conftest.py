@@ -1,19 +1,12 @@
 """Real servers for integration tests, started once per test session."""
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from jobs.testing.kafka import KafkaBroker
-from jobs.testing.postgres import PostgresServer
-from jobs.testing.topics import platform_topics
-
-# Every Flink JVM a test starts (PyFlink's gateway reads JVM_ARGS; job processes and the
-# demo inherit it) runs seconds to minutes: with the quick compiler alone, a
-# fraud-detector test used 35 CPU-seconds of JVM instead of 56, as fast (issue #25).
-# Benchmarks and deployments keep the JVM's default.
-os.environ.setdefault("JVM_ARGS", "-XX:TieredStopAtLevel=1")
+from devtools.testing.kafka import KafkaBroker
+from devtools.testing.postgres import PostgresServer
+from devtools.testing.topics import platform_topics
 
 
 @pytest.fixture(scope="session")

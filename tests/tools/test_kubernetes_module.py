@@ -2,7 +2,7 @@
 
 import re
 
-from generator.spec.loading import environments, load
+from generator.pipeline.load import environments, load
 from tests.conftest import REPO
 
 GO_MOD = (REPO / "tools" / "kubernetes" / "go.mod").read_text(encoding="utf-8")

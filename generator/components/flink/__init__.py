@@ -23,9 +23,15 @@ from generator.components.base import (
 from generator.components.flink import manifests
 from generator.components.flink.configuration import METRICS_PORT, python_memory_per_slot_mb
 from generator.components.flink.spec import FlinkSpec
+from generator.manifests.objects import Manifest
+from generator.manifests.reservations import (
+    BudgetError,
+    Footprint,
+    Reservation,
+    name_of,
+    pod_reservation,
+)
 from generator.metrics import Source, names
-from generator.render.objects import Manifest
-from generator.reservations import BudgetError, Footprint, Reservation, name_of, pod_reservation
 from generator.spec.quantity import QuantityError, flink_memory_bytes
 
 MAIN_CONTAINER = "flink-main-container"

@@ -8,7 +8,7 @@ prefixes of everything the spec models as fields).
 
 from typing import TYPE_CHECKING
 
-from jobs.flink.metrics import reporter_settings
+from libs.contracts.metrics import reporter_settings
 
 if TYPE_CHECKING:
     from generator.components.flink.spec import FlinkSpec

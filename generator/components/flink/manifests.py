@@ -18,7 +18,7 @@ from generator.components.flink.configuration import (
     flink_configuration,
 )
 from generator.components.flink.spec import FlinkJob, FlinkSpec, ProcessSpec
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
 from generator.spec.quantity import cpu_millicores, memory_bytes, to_flink_memory
 

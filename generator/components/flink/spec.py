@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from generator.components.flink.configuration import shadowed_keys
+from generator.paths import REPO_ROOT
 from generator.spec.common import (
     CpuQuantity,
     Duration,
@@ -17,7 +18,6 @@ from generator.spec.common import (
     StrictModel,
 )
 from generator.spec.quantity import memory_bytes
-from generator.tools import REPO_ROOT
 
 Positive = Annotated[int, Field(ge=1)]
 

@@ -19,9 +19,14 @@ from generator.components.base import (
 )
 from generator.components.kafka import manifests
 from generator.components.kafka.spec import KafkaSpec
+from generator.manifests.objects import Manifest
+from generator.manifests.reservations import (
+    Footprint,
+    container_reservation,
+    name_of,
+    pod_reservation,
+)
 from generator.metrics import Source, names
-from generator.render.objects import Manifest
-from generator.reservations import Footprint, container_reservation, name_of, pod_reservation
 from generator.spec.platform import PlatformSpec
 
 

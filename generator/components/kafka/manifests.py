@@ -8,7 +8,7 @@ that would fight the operator (two PDBs over the same pods block evictions).
 from typing import Any
 
 from generator.components.kafka.spec import KafkaSpec, NodePool
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 from generator.spec.common import duration_ms
 from generator.spec.quantity import memory_bytes
 

@@ -22,12 +22,12 @@ from generator.components.monitoring.alerts import alert_rules
 from generator.components.monitoring.context import RuleContext
 from generator.components.monitoring.slos import slo_groups
 from generator.components.monitoring.spec import MonitoringSpec
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 from generator.spec.helm import HelmRelease
 from generator.spec.platform import PlatformSpec
 from generator.spec.quantity import memory_bytes
 from generator.spec.values_path import set_path
-from jobs.flink.metrics import reported_job_name
+from libs.contracts.metrics import reported_job_name
 
 PROMETHEUS_PODS = {"app.kubernetes.io/name": "prometheus"}
 RULES_API = "monitoring.coreos.com/v1"

@@ -19,9 +19,9 @@ from grafana_foundation_sdk.builders.timeseries import Panel as TimeSeries
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.common import DataSourceRef
 
+from generator.manifests.objects import Manifest, metadata, resource
 from generator.metrics import JOB_PREFIX as JOB
-from generator.render.objects import Manifest, metadata, resource
-from jobs.flink.metrics import DETECTION, PROCESSING, bounds_within, reported_job_name
+from libs.contracts.metrics import DETECTION, PROCESSING, bounds_within, reported_job_name
 
 # The job whose event-time lag the fraud dashboard shows (its module's JOB_NAME).
 DETECTOR = reported_job_name("fraud-detector")

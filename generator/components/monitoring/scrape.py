@@ -9,7 +9,7 @@ other series is dropped at scrape time.
 import re
 
 from generator.components.base import MetricsEndpoint
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 
 API = "monitoring.coreos.com/v1"
 COMPONENT_LABEL = "streamflow_component"

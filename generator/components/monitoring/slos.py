@@ -17,7 +17,7 @@ from typing import Any
 from generator import metrics as m
 from generator.components.monitoring.context import RuleContext
 from generator.components.monitoring.spec import SLO
-from jobs.flink.metrics import DETECTION, PROCESSING, bounds_within
+from libs.contracts.metrics import DETECTION, PROCESSING, bounds_within
 
 Rule = dict[str, Any]
 SHORT_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")

@@ -13,7 +13,7 @@ from generator.spec.common import (
     duration_ms,
 )
 from generator.spec.helm import HelmRelease
-from jobs.flink.metrics import LATENCY_BOUNDS_S
+from libs.contracts.metrics import LATENCY_BOUNDS_S
 
 Fraction = Annotated[float, Field(gt=0.0, lt=1.0)]
 Positive = Annotated[int, Field(ge=1)]

@@ -19,8 +19,8 @@ from generator.components.base import (
 )
 from generator.components.postgres import manifests
 from generator.components.postgres.spec import PostgresSpec
-from generator.render.objects import Manifest
-from generator.reservations import Footprint, container_reservation, name_of
+from generator.manifests.objects import Manifest
+from generator.manifests.reservations import Footprint, container_reservation, name_of
 from generator.spec.platform import PlatformSpec
 
 

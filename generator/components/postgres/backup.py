@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.components.postgres.spec import DumpSpec, PostgresSpec
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
 
 API = "postgresql.cnpg.io/v1"

@@ -7,10 +7,10 @@ Secret (``<cluster>-app``); workloads reference that Secret by name.
 from generator.components.postgres import backup, monitoring
 from generator.components.postgres.backup import API
 from generator.components.postgres.spec import PostgresSpec
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 from generator.spec.common import restricted_container_security, restricted_pod_security
-from jobs.migrations.catalog import GRANTS_SCRIPT, bootstrap_scripts, schemas
-from jobs.migrations.grants import owner_grants
+from libs.contracts.warehouse.catalog import GRANTS_SCRIPT, bootstrap_scripts, schemas
+from libs.contracts.warehouse.grants import owner_grants
 
 PORT = 5432
 METRICS_PORT = 9187

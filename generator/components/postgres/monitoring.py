@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from generator.components.postgres.spec import PostgresSpec
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
 
 KEY = "queries"
 

@@ -5,8 +5,8 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from generator.spec.common import FieldError, Image, MemoryQuantity, Name, Resources, StrictModel
-from jobs.migrations.catalog import schemas
-from jobs.migrations.grants import IDENTIFIER, Access, RoleAccess, conflicts
+from libs.contracts.warehouse.catalog import schemas
+from libs.contracts.warehouse.grants import IDENTIFIER, Access, RoleAccess, conflicts
 
 RoleName = Annotated[str, Field(pattern=IDENTIFIER.pattern)]
 
@@ -58,7 +58,7 @@ class WarehouseRole(StrictModel):
 
     CloudNativePG manages the role (login, password from ``password_secret``, a
     basic-auth Secret the bootstrap creates); the grants come from
-    ``jobs.migrations.grants`` at ``initdb`` and on every migration run.
+    ``libs.contracts.warehouse.grants`` at ``initdb`` and on every migration run.
     """
 
     name: RoleName
@@ -81,7 +81,7 @@ class MigrationJobSpec(StrictModel):
 class PostgresSpec(StrictModel):
     """A PostgreSQL ``Cluster``: one database owned by one app user.
 
-    Its schemas and tables come from ``jobs/migrations/sql``: the same files run
+    Its schemas and tables come from ``libs/contracts/warehouse/sql``: the same files run
     at ``initdb`` (through a generated ConfigMap) and later through the
     migration Job, so there is one copy of the SQL.
     """

@@ -7,7 +7,7 @@ import pytest
 from generator.components.base import Rendered
 from generator.components.flink import COMPONENT
 from generator.components.flink.configuration import flink_memory_bytes, owned_settings
-from generator.spec.loading import load
+from generator.pipeline.load import load
 from tests.conftest import REPO, Workspace
 
 Mi = 2**20

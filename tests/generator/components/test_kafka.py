@@ -5,7 +5,7 @@ from typing import Any
 from generator.components.base import Rendered
 from generator.components.kafka import COMPONENT
 from tests.conftest import Workspace
-from tests.generator.test_reservations import container
+from tests.generator.manifests.test_reservations import container
 
 Mi = 2**20
 

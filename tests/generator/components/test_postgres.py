@@ -6,11 +6,11 @@ import yaml
 
 from generator.components.base import Rendered
 from generator.components.postgres import COMPONENT
-from generator.spec.loading import load
-from jobs.migrations.catalog import schemas
-from jobs.migrations.grants import owner_grants
+from generator.pipeline.load import load
+from libs.contracts.warehouse.catalog import schemas
+from libs.contracts.warehouse.grants import owner_grants
 from tests.conftest import REPO, Workspace
-from tests.generator.test_reservations import container
+from tests.generator.manifests.test_reservations import container
 
 Mi = 2**20
 

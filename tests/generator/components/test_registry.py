@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import budget
 from generator.components import REGISTRY
 from generator.components.base import Component, Endpoint, Platform
-from generator.render.objects import Manifest, metadata, resource
+from generator.manifests.objects import Manifest, metadata, resource
+from generator.pipeline import budget
+from generator.pipeline.load import load
+from generator.pipeline.tree import render_environment
 from generator.spec.common import Name, Resources, StrictModel
-from generator.spec.loading import load
-from generator.tree import render_environment
 from tests.conftest import REPO, Workspace
 
 

@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from devtools.testing.postgres import PostgresServer
 from jobs.backfill.__main__ import main
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
 from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
-from jobs.testing.postgres import PostgresServer
 
 pytestmark = pytest.mark.integration
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from devtools.testing.dbt import DbtProject
+from devtools.testing.postgres import OWNER, PostgresServer, server_binaries
+from devtools.testing.roles import role_with
 from jobs.backfill.load import load
 from jobs.backfill.rows import Replayer, take
 from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.migrations.seed import seed
-from jobs.testing.dbt import DbtProject
-from jobs.testing.postgres import OWNER, PostgresServer, server_binaries
-from jobs.testing.roles import role_with
 
 pytestmark = pytest.mark.integration
 

@@ -6,10 +6,10 @@ import json
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
+from devtools.testing.kafka import KafkaBroker
+from devtools.testing.topics import platform_topics
 from jobs.events.sinks import KafkaSink, Progress, pump
 from jobs.events.stream import EventStream, GeneratorConfig
-from jobs.testing.kafka import KafkaBroker
-from jobs.testing.topics import platform_topics
 
 pytestmark = pytest.mark.integration
 COUNT = 100_000

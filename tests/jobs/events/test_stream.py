@@ -9,7 +9,7 @@ import pytest
 
 from jobs.events.stream import MALFORMED_KINDS, Event, EventStream, GeneratorConfig
 from jobs.events.world import build_world, distance_km
-from jobs.models.events import EventParseError, FraudPattern, Transaction
+from libs.models.events import EventParseError, FraudPattern, Transaction
 
 WORLD = build_world(7, customers=2_000, stores=300)
 

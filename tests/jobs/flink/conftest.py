@@ -10,24 +10,24 @@ from typing import Any
 
 import pytest
 
-from jobs.detection.config import load_rules
-from jobs.detection.core import DetectorContext, detect
-from jobs.detection.transaction import Txn
+from devtools.testing.flink import FlinkProcess, rest
+from devtools.testing.kafka import KafkaBroker
+from devtools.testing.postgres import PostgresServer
+from devtools.testing.roles import sink_login
+from devtools.testing.topics import consumed, log_start_offsets, platform_topics, read_topic
 from jobs.events.sinks import Counters, KafkaSink, Progress, pump
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.events.world import build_world
 from jobs.flink.blacklist import read_blacklist
 from jobs.flink.routing import classify
 from jobs.migrations.seed import seed
-from jobs.ml.loader import load_model
-from jobs.models.events import Transaction
-from jobs.models.state import CustomerFraudState
-from jobs.testing.flink import FlinkProcess, rest
-from jobs.testing.kafka import KafkaBroker
-from jobs.testing.postgres import PostgresServer
-from jobs.testing.roles import sink_login
-from jobs.testing.topics import consumed, log_start_offsets, platform_topics, read_topic
 from jobs.train.__main__ import train_small
+from libs.detection.config import load_rules
+from libs.detection.core import DetectorContext, detect
+from libs.detection.transaction import Txn
+from libs.ml.loader import load_model
+from libs.models.events import Transaction
+from libs.models.state import CustomerFraudState
 
 WORLD_SEED = 42
 
@@ -58,7 +58,7 @@ class Stack:
         )
 
     def read(self, topic: str, committed: bool = True, timeout: float = 120.0) -> list[bytes]:
-        """Every record of a topic up to its end offsets now (``jobs.testing.topics``)."""
+        """Every record of a topic up to its end offsets now (``devtools.testing.topics``)."""
         return read_topic(self.kafka.bootstrap_servers, topic, committed=committed,
                           timeout=timeout)  # fmt: skip
 
@@ -143,7 +143,7 @@ def expected_alerts(sent: Iterable[Event], stack: Stack, model_dir: Path) -> set
 
 
 class Job(FlinkProcess):
-    """A job in its own process group (``jobs.testing.flink``), and what upgrades do to it."""
+    """A job in its own process group (``devtools.testing.flink``), and what upgrades do to it."""
 
     def stop_with_savepoint(self, directory: Path) -> Path:
         """Stop the running job with a savepoint in the new ``directory`` (what an upgrade does).

@@ -17,7 +17,7 @@ import zlib
 
 from jobs.flink.environment import run
 from jobs.flink.fraud_detector import JOB_NAME, DetectFraud, build
-from jobs.models.state import MAGIC, CustomerFraudState, StateDecodeError
+from libs.models.state import MAGIC, CustomerFraudState, StateDecodeError
 
 NEXT_MINOR = 1
 _HEADER = struct.Struct("<2sBBI")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from jobs.detection.config import load_rules
-from jobs.detection.rules import blend
 from jobs.events.stream import Event
 from jobs.flink.fraud_detector import DETECTOR_ID_BEFORE_UID, JOB_NAME, build, main
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
-from jobs.models.events import FraudAlert
+from libs.detection.config import load_rules
+from libs.detection.rules import blend
+from libs.models.events import FraudAlert
 from tests.jobs.flink.conftest import Stack, events, transaction_id, wait_for
 
 pytestmark = pytest.mark.integration

@@ -21,7 +21,7 @@ from pyflink.common import RestartStrategies
 from jobs.events.stream import Event
 from jobs.flink import fraud_detector, transaction_processor
 from jobs.flink.routing import classify
-from jobs.models.events import DLQRecord, Transaction
+from libs.models.events import DLQRecord, Transaction
 from tests.jobs.flink.conftest import Stack, events, expected_alerts
 
 pytestmark = pytest.mark.integration

@@ -16,6 +16,11 @@ from typing import Any
 
 import pytest
 
+from devtools.testing.kafka import KafkaBroker, strimzi_metrics_reporter
+from devtools.testing.postgres import PostgresServer
+from devtools.testing.prometheus import PrometheusServer
+from devtools.testing.roles import sink_login
+from devtools.testing.topics import platform_topics
 from generator.components.base import MetricsEndpoint
 from generator.components.kafka.manifests import metrics_allow_list
 from generator.components.monitoring import rule_groups
@@ -26,15 +31,10 @@ from generator.components.monitoring.references import (
 )
 from generator.components.monitoring.scrape import COMPONENT_LABEL, keep_regex
 from generator.metrics import BY_NAME, LIVE_SOURCES, UPSTREAM, Source, names
-from generator.spec.loading import load
-from jobs.flink.metrics import reported_job_name
+from generator.pipeline.load import load
 from jobs.migrations.seed import seed
-from jobs.testing.kafka import KafkaBroker, strimzi_metrics_reporter
-from jobs.testing.postgres import PostgresServer
-from jobs.testing.processes import free_port, log_tail
-from jobs.testing.prometheus import PrometheusServer
-from jobs.testing.roles import sink_login
-from jobs.testing.topics import platform_topics
+from libs.contracts.metrics import reported_job_name
+from libs.processes import free_port, log_tail
 from tests.conftest import REPO
 from tests.jobs.flink.conftest import WORLD_SEED, Job, Stack, events, wait_for
 

@@ -8,7 +8,7 @@ import pytest
 
 from jobs.events.stream import Event
 from jobs.flink.realtime_aggregator import main
-from jobs.models.events import Transaction
+from libs.models.events import Transaction
 from tests.jobs.flink.conftest import Stack, events
 
 pytestmark = pytest.mark.integration

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs.detection.transaction import Txn
 from jobs.flink.routing import bronze_row, classify
-from jobs.models.events import MAX_EVENT_BYTES, DLQRecord, EventParseError, Transaction
+from libs.detection.transaction import Txn
+from libs.models.events import MAX_EVENT_BYTES, DLQRecord, EventParseError, Transaction
 
 EXAMPLES = settings(
     max_examples=10_000,

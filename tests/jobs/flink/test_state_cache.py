@@ -4,7 +4,7 @@ import gc
 import tracemalloc
 
 from jobs.flink.state_cache import BYTES_PER_STATE, StateCache
-from jobs.models.state import MAX_RECENT, CustomerFraudState
+from libs.models.state import MAX_RECENT, CustomerFraudState
 
 
 def full_state(i: int) -> CustomerFraudState:

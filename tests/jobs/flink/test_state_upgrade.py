@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from jobs.flink.fraud_detector import AFRESH
-from jobs.models.state import CustomerFraudState, StateDecodeError
+from libs.models.state import CustomerFraudState, StateDecodeError
 from tests.jobs.flink.conftest import Job, Stack, events, expected_alerts, wait_for
 from tests.jobs.flink.next_state_release import UPGRADING, decode_v1_1, encode_v1_1
 from tests.jobs.flink.test_faults import DETECTOR, assert_exactly_once

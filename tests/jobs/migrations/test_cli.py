@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.testing.postgres import PostgresServer
 from jobs.migrations.__main__ import main
-from jobs.testing.postgres import PostgresServer
 
 
 @pytest.mark.integration

@@ -6,10 +6,15 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from jobs.migrations.catalog import Migration, MigrationError, bootstrap_scripts, migrations
+from devtools.testing.postgres import PostgresServer
 from jobs.migrations.runner import migrate
 from jobs.migrations.seed import seed
-from jobs.testing.postgres import PostgresServer
+from libs.contracts.warehouse.catalog import (
+    Migration,
+    MigrationError,
+    bootstrap_scripts,
+    migrations,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from jobs.detection.config import load_rules
-from jobs.detection.features import FEATURES
 from jobs.events.world import build_world
-from jobs.ml.artifact import read_artifact
 from jobs.train.__main__ import main
 from jobs.train.dataset import Dataset, generated, replay
 from jobs.train.training import TrainingSettings, train
+from libs.detection.config import load_rules
+from libs.detection.features import FEATURES
+from libs.ml.artifact import read_artifact
 
 EVENTS = 20_000
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.commands.tools import tool
 from generator.components.monitoring import rule_groups
-from generator.spec.loading import load
-from generator.tools import tool
+from generator.pipeline.load import load
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.tools

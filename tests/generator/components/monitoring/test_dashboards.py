@@ -13,7 +13,7 @@ from generator.components.monitoring.references import (
     rule_expressions,
 )
 from generator.metrics import BY_NAME
-from generator.spec.loading import load
+from generator.pipeline.load import load
 from tests.conftest import REPO
 
 BOARDS = REPO / "apps" / "monitoring" / "base" / "configmap.yaml"

@@ -4,8 +4,8 @@ from typing import Any
 
 from generator.components.monitoring import COMPONENT
 from generator.metrics import Source, names
-from generator.spec.loading import load
-from generator.tree import render_environment
+from generator.pipeline.load import load
+from generator.pipeline.tree import render_environment
 from tests.conftest import REPO
 
 

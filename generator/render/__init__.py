@@ -1,1 +1,0 @@
-"""Turn a validated ``PlatformSpec`` into Kubernetes and ArgoCD objects."""

@@ -1,0 +1,145 @@
+"""The detection step: signals, state updates, decisions and alerts, in event time."""
+
+import math
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from libs.detection.config import load_rules
+from libs.detection.core import ALERT_NAMESPACE, DetectorContext, alert_id, detect, to_alert
+from libs.detection.features import FEATURES
+from libs.detection.geo import haversine_km
+from libs.detection.history import observe
+from libs.detection.signals import measure
+from libs.detection.transaction import Txn
+from libs.models.events import FraudAlert
+from libs.models.state import MAX_RECENT, CustomerFraudState
+
+CONFIG = load_rules()
+CONTEXT = DetectorContext(CONFIG, frozenset({"C-bad"}), frozenset())
+T0 = int(datetime(2026, 1, 5, 13, tzinfo=UTC).timestamp() * 1000)
+BERLIN, NEW_YORK = (52.52, 13.405), (40.713, -74.006)
+
+
+def txn(
+    ms: int, amount: float = 50.0, where: tuple[float, float] = BERLIN, customer: str = "C1"
+) -> Txn:
+    return Txn(f"t{ms}", customer, "S1", amount, f"{amount:.2f}", "EUR", ms, *where)
+
+
+def test_haversine() -> None:
+    assert haversine_km(*BERLIN, *NEW_YORK) == pytest.approx(6385, rel=0.01)
+    assert haversine_km(*BERLIN, *BERLIN) == 0.0
+
+
+def test_observe_is_welford() -> None:
+    state = CustomerFraudState()
+    amounts = [10.0, 20.0, 60.0, 30.0]
+    for i, amount in enumerate(amounts):
+        state = observe(state, txn(T0 + i * 1000, amount))
+    mean = sum(amounts) / 4
+    assert state.count == 4 and state.mean == pytest.approx(mean)
+    assert state.m2 == pytest.approx(sum((a - mean) ** 2 for a in amounts))
+    assert state.hour_counts[13] == 4 and state.last_event_ms == T0 + 3000
+
+
+def test_recent_times_stay_sorted_and_bounded_even_out_of_order() -> None:
+    state = CustomerFraudState()
+    for offset in [5, 1, 9, 3, *range(10, 60)]:
+        state = observe(state, txn(T0 + offset * 1000))
+    assert list(state.recent_event_ms) == sorted(state.recent_event_ms)
+    assert len(state.recent_event_ms) == MAX_RECENT
+    late = observe(state, txn(T0))  # older than the last one: position does not move back
+    assert late.last_event_ms == state.last_event_ms
+
+
+def test_signals_use_event_time_only() -> None:
+    state = observe(CustomerFraudState(), txn(T0, where=BERLIN))
+    signals = measure(state, txn(T0 + 3_600_000, where=NEW_YORK), 120_000)
+    assert signals.seconds_since_last == 3600.0
+    assert signals.km_from_last == pytest.approx(6385, rel=0.01)
+
+
+def test_features_are_finite_and_in_order() -> None:
+    state = CustomerFraudState()
+    for i in range(20):
+        state, decision = detect(state, txn(T0 + i * 60_000, 40.0 + i), CONTEXT)
+        assert len(decision.features) == len(FEATURES)
+        assert all(math.isfinite(v) for v in decision.features)
+    assert decision.features[4] == 10.0  # ten earlier transactions in the last 10 minutes
+
+
+def test_impossible_trip_alerts_and_does_not_move_the_customer() -> None:
+    state = CustomerFraudState()
+    for i in range(3):
+        state, _ = detect(state, txn(T0 + i * 3_600_000), CONTEXT)
+    abroad = txn(T0 + 3 * 3_600_000 + 600_000, where=NEW_YORK)
+    state, decision = detect(state, abroad, CONTEXT)
+    assert decision.alert and decision.rules.impossible_travel == 1.0 and decision.ml_score is None
+    assert (state.last_latitude, state.last_longitude) == BERLIN
+    state, home = detect(state, txn(T0 + 4 * 3_600_000), CONTEXT)
+    assert not home.alert
+
+
+def test_velocity_burst_alerts_from_the_fourth_purchase() -> None:
+    state, alerts = CustomerFraudState(), []
+    for i in range(6):
+        state, decision = detect(state, txn(T0 + i * 10_000), CONTEXT)
+        alerts.append(decision.alert)
+    assert alerts == [False, False, False, True, True, True]
+
+
+def test_replay_gives_the_same_decisions() -> None:
+    events = [txn(T0 + i * 7_000, 30.0 + (i % 5) * 40) for i in range(40)]
+
+    def run() -> list[float]:
+        state, scores = CustomerFraudState(), []
+        for event in events:
+            state, decision = detect(state, event, CONTEXT)
+            scores.append(decision.score)
+        return scores
+
+    assert run() == run()
+
+
+def test_alert_is_deterministic_per_transaction_and_valid() -> None:
+    state = CustomerFraudState()
+    bad = txn(T0, customer="C-bad")
+    _, decision = detect(state, bad, CONTEXT)
+    moment = datetime(2026, 1, 5, 13, 0, 1, tzinfo=UTC)
+    alert = to_alert(bad, decision, CONTEXT, moment)
+    assert alert == to_alert(bad, decision, CONTEXT, moment)
+    assert FraudAlert.parse(alert.to_json()) == alert
+    assert [hit.rule_id for hit in alert.rule_hits] == ["FR-005"]
+    assert alert.model_version is None and alert.ml_score is None
+
+
+class CountingScorer:
+    """A stand-in forest that says how often it was asked."""
+
+    def __init__(self, score: float) -> None:
+        self.value, self.calls = score, 0
+
+    def score(self, features: object) -> float:
+        self.calls += 1
+        return self.value
+
+
+@pytest.mark.parametrize(("forest", "asked"), [(0.0, 0), (1.0, 0)])
+def test_the_forest_is_not_asked_when_the_rules_decide_alone(forest: float, asked: int) -> None:
+    scorer = CountingScorer(forest)
+    context = DetectorContext(CONFIG, frozenset({"C-bad"}), frozenset(), scorer)  # type: ignore[arg-type]
+    _, blacklisted = detect(CustomerFraudState(), txn(T0, customer="C-bad"), context)
+    assert blacklisted.alert and blacklisted.ml_score is None and scorer.calls == asked
+    assert blacklisted.score == CONFIG.alpha * 0.0 + (1 - CONFIG.alpha) * 1.0  # the bound
+    _, ordinary = detect(CustomerFraudState(), txn(T0), context)
+    assert not ordinary.alert and scorer.calls == 0  # no rule hit: ml = 1 cannot alert
+
+
+@settings(max_examples=500, derandomize=True, database=None)
+@given(st.text(max_size=80))
+def test_alert_ids_are_uuid5_of_the_transaction(transaction_id: str) -> None:
+    assert alert_id(transaction_id) == str(uuid.uuid5(ALERT_NAMESPACE, transaction_id))
