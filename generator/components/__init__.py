@@ -1,4 +1,4 @@
-"""The registry: every platform component, in render order.
+"""The registry: every platform component, in the order the data flows through them.
 
 Adding a component is a module (or package) of its own, its section in
 ``specs/`` and one line here (docs/adr/0001-rendered-manifests-generator.md).
@@ -22,7 +22,7 @@ REGISTRY: tuple[Component[Any], ...] = (
     network_policies.COMPONENT,
     charts.COMPONENT,
     kafka.COMPONENT,
-    postgres.COMPONENT,
     flink.COMPONENT,
+    postgres.COMPONENT,
     monitoring.COMPONENT,
 )

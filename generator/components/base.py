@@ -4,9 +4,11 @@ A component owns its spec section (a Pydantic model under one top-level key of
 ``specs/``), the objects it renders (``apps/<name>/base``), the charts it
 installs, the pods it causes (so the budget can count them), the endpoints it
 serves and the connections it needs (so the NetworkPolicies can be derived),
-and its ArgoCD sync wave. The generic code — loading, ``tree``, ``budget``,
-``argocd``, the CLI — only ever talks to components through this interface and
-the ordered registry in ``generator.components``.
+its ArgoCD sync wave, and how it is watched: the metrics it exports, its alerts
+and recording rules, its dashboards (``generator.components.observability``).
+The generic code — the pipeline, ``argocd``, monitoring, the CLI — only ever
+talks to components through this interface and the ordered registry in
+``generator.components``.
 """
 
 import dataclasses
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
+from generator.components.observability import Alert, Dashboard, Metric, Rule
 from generator.manifests import argocd
 from generator.manifests.objects import Manifest
 from generator.manifests.reservations import (
@@ -192,6 +195,22 @@ class Component(Generic[S]):
             for m in release.metrics
         ]  # fmt: skip
 
+    def metric_catalogue(self) -> tuple[Metric, ...]:
+        """Metric names its targets export that its (or the pipeline's) rules and panels use."""
+        return ()
+
+    def alerts(self, platform: "Platform") -> list[Alert]:
+        """Its alert rules, with thresholds from its own spec section."""
+        return []
+
+    def recording_rules(self, platform: "Platform") -> list[Rule]:
+        """Series it records for its alerts and panels to read."""
+        return []
+
+    def dashboards(self, platform: "Platform") -> list[Dashboard]:
+        """Its Grafana dashboards."""
+        return []
+
     def render(self, platform: "Platform") -> "Rendered":
         """Its objects, its charts and the ArgoCD Applications that sync them."""
         spec = platform.spec
@@ -305,3 +324,19 @@ class Platform:
     def metrics_endpoints(self) -> list[MetricsEndpoint]:
         """Every scrape target of every component."""
         return [e for c in self.registry for e in c.metrics_endpoints(self)]
+
+    def metric_catalogue(self) -> dict[str, Metric]:
+        """Every catalogued metric of every component, by name."""
+        return {m.name: m for c in self.registry for m in c.metric_catalogue()}
+
+    def alerts(self) -> list[Alert]:
+        """Every component's alerts, in registry order."""
+        return [alert for c in self.registry for alert in c.alerts(self)]
+
+    def recording_rules(self) -> list[Rule]:
+        """Every component's recording rules, in registry order."""
+        return [rule for c in self.registry for rule in c.recording_rules(self)]
+
+    def dashboards(self) -> list[Dashboard]:
+        """Every component's dashboards."""
+        return [board for c in self.registry for board in c.dashboards(self)]

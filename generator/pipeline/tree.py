@@ -13,7 +13,7 @@ from generator.components import REGISTRY
 from generator.components.base import Platform, Registry, Rendered
 from generator.manifests import argocd
 from generator.manifests.objects import Manifest, identity
-from generator.pipeline import overlays
+from generator.pipeline import deploy_order, overlays
 from generator.pipeline.load import SPEC_DIR, environments, load
 from generator.pipeline.write import dump
 from generator.spec.platform import PlatformSpec
@@ -85,6 +85,9 @@ def _overlay_files(
     return files
 
 
+DEPLOY_ORDER = "argocd/DEPLOY-ORDER.md"
+
+
 def _argocd_files(environment: Environment) -> dict[str, str]:
     spec = environment.spec
     directory = f"argocd/{spec.environment}"
@@ -133,4 +136,7 @@ def render_all(spec_dir: Path = SPEC_DIR, registry: Registry = REGISTRY) -> Tree
                 files.update(_overlay_files(env, name, base_part.manifests, part.manifests))
         files.update(_argocd_files(environment))
     files["argocd/bootstrap/argocd-values.yaml"] = dump([argocd.bootstrap_values()])
+    files[DEPLOY_ORDER] = deploy_order.document(
+        {env: environment.applications for env, environment in rendered.items()}
+    )
     return Tree(files, base, rendered)

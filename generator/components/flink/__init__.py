@@ -20,9 +20,10 @@ from generator.components.base import (
     Platform,
     PodCounter,
 )
-from generator.components.flink import manifests
+from generator.components.flink import manifests, observability
 from generator.components.flink.configuration import METRICS_PORT, python_memory_per_slot_mb
 from generator.components.flink.spec import FlinkSpec
+from generator.components.observability import Alert, Dashboard, Metric
 from generator.manifests.objects import Manifest
 from generator.manifests.reservations import (
     BudgetError,
@@ -31,7 +32,6 @@ from generator.manifests.reservations import (
     name_of,
     pod_reservation,
 )
-from generator.metrics import Source, names
 from generator.spec.quantity import QuantityError, flink_memory_bytes
 
 MAIN_CONTAINER = "flink-main-container"
@@ -141,7 +141,7 @@ class Flink(Component[FlinkSpec]):
         task metric); only the catalogued ones are kept.
         """
         namespace = self.section(platform.spec).namespace
-        keep = (*names(Source.FLINK), *names(Source.JOB))
+        keep = tuple(metric.name for metric in self.metric_catalogue())
         return [
             MetricsEndpoint(self.name, "processes", namespace, manifests.PROCESS_PODS,
                             manifests.METRICS_PORT_NAME, METRICS_PORT, keep=keep)
@@ -156,6 +156,22 @@ class Flink(Component[FlinkSpec]):
             python_memory_per_slot_mb(flink),
         )
         return manifests.render(flink, wiring)
+
+    def reported_jobs(self, platform: Platform) -> tuple[str, ...]:
+        """Every job's ``job_name`` as Flink's reporter exports it (the SLOs select them)."""
+        return observability.reported_jobs(self.section(platform.spec))
+
+    def metric_catalogue(self) -> tuple[Metric, ...]:
+        """Flink's job and task metrics and the jobs' own: the only series the scrape keeps."""
+        return observability.CATALOGUE
+
+    def alerts(self, platform: Platform) -> list[Alert]:
+        """Lagging, not running, not checkpointing, restarting."""
+        return observability.alerts(self.section(platform.spec))
+
+    def dashboards(self, platform: Platform) -> list[Dashboard]:
+        """The jobs' processing, and what the fraud-detector decides."""
+        return [observability.processing(), observability.fraud()]
 
 
 COMPONENT = Flink()

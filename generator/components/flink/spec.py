@@ -135,6 +135,13 @@ class StorageSpec(StrictModel):
     access_mode: Literal["ReadWriteOnce", "ReadWriteMany"]
 
 
+class FlinkAlerts(StrictModel):
+    """When the jobs' alerts fire (``observability.alerts``)."""
+
+    consumer_lag_records: Annotated[int, Field(ge=1)]
+    restarts_per_hour: Annotated[int, Field(ge=1)]
+
+
 class FlinkSpec(StrictModel):
     """All PyFlink jobs and how they are hosted.
 
@@ -158,6 +165,7 @@ class FlinkSpec(StrictModel):
     restart: RestartSpec
     storage: StorageSpec
     jobs: list[FlinkJob] = Field(min_length=1)
+    alerts: FlinkAlerts
 
     def taskmanagers_for(self, parallelism: int) -> int:
         """TaskManagers of one cluster: explicit replicas or enough slots for parallelism."""

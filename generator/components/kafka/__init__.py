@@ -17,8 +17,9 @@ from generator.components.base import (
     Platform,
     PodCounter,
 )
-from generator.components.kafka import manifests
+from generator.components.kafka import manifests, observability
 from generator.components.kafka.spec import KafkaSpec
+from generator.components.observability import Alert, Dashboard, Metric
 from generator.manifests.objects import Manifest
 from generator.manifests.reservations import (
     Footprint,
@@ -26,7 +27,6 @@ from generator.manifests.reservations import (
     name_of,
     pod_reservation,
 )
-from generator.metrics import Source, names
 from generator.spec.platform import PlatformSpec
 
 
@@ -92,7 +92,8 @@ class Kafka(Component[KafkaSpec]):
         """Kafka, node pools and topics; the listener admits exactly the connecting namespaces."""
         bootstrap = self.bootstrap(platform.spec)
         clients = [c.source for c in platform.connections() if c.destination == bootstrap]
-        return manifests.render(self.section(platform.spec), clients, names(Source.KAFKA))
+        allowed = tuple(metric.name for metric in self.metric_catalogue())
+        return manifests.render(self.section(platform.spec), clients, allowed)
 
     def metrics_endpoints(self, platform: Platform) -> list[MetricsEndpoint]:
         """The brokers' Strimzi metrics reporter (its allow-list already trims the names)."""
@@ -101,6 +102,18 @@ class Kafka(Component[KafkaSpec]):
             MetricsEndpoint(self.name, "brokers", kafka.namespace, manifests.broker_pods(kafka),
                             manifests.METRICS_PORT_NAME, manifests.METRICS_PORT)
         ]  # fmt: skip
+
+    def metric_catalogue(self) -> tuple[Metric, ...]:
+        """What the brokers' reporter exports (and the only names it lets through)."""
+        return observability.CATALOGUE
+
+    def alerts(self, platform: Platform) -> list[Alert]:
+        """A broker down, against the spec's broker count."""
+        return observability.alerts(self.name, self.section(platform.spec))
+
+    def dashboards(self, platform: Platform) -> list[Dashboard]:
+        """Traffic per topic and partition health."""
+        return [observability.dashboard(self.name)]
 
 
 COMPONENT = Kafka()

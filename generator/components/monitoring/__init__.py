@@ -1,16 +1,19 @@
 """Monitoring: kube-prometheus-stack, and what makes the platform observable through it.
 
 The component owns the chart release (its retention and storage come from the
-section, not from chart values), a PodMonitor or ServiceMonitor for every
-metrics endpoint another component declares, the alert and SLO rules, the
-Grafana dashboards, and Prometheus' connections to every scrape target. Its
+section, not from chart values) and Prometheus' connections to every scrape
+target. It collects from the registry what every component declares about
+itself (``generator.components.observability``): a PodMonitor or
+ServiceMonitor per metrics endpoint, every alert and recording rule, every
+dashboard. Of its own it keeps only what spans components: the pipeline SLOs
+and their alerts, the pipeline's two alerts and the overview dashboard. Its
 objects sync in wave 2, after the chart (wave 1) has installed their CRDs.
 """
 
 import copy
 from typing import Any
 
-from generator.components import flink, kafka, postgres
+from generator.components import flink
 from generator.components.base import (
     CUSTOM_RESOURCE_OPTIONS,
     Component,
@@ -18,16 +21,14 @@ from generator.components.base import (
     Platform,
 )
 from generator.components.monitoring import dashboards, scrape
-from generator.components.monitoring.alerts import alert_rules
-from generator.components.monitoring.context import RuleContext
-from generator.components.monitoring.slos import slo_groups
+from generator.components.monitoring.alerts import pipeline_alerts
+from generator.components.monitoring.slos import SloContext, slo_groups
 from generator.components.monitoring.spec import MonitoringSpec
+from generator.components.observability import Alert, Dashboard, Metric, Source
 from generator.manifests.objects import Manifest, metadata, resource
 from generator.spec.helm import HelmRelease
 from generator.spec.platform import PlatformSpec
-from generator.spec.quantity import memory_bytes
 from generator.spec.values_path import set_path
-from libs.contracts.metrics import reported_job_name
 
 PROMETHEUS_PODS = {"app.kubernetes.io/name": "prometheus"}
 RULES_API = "monitoring.coreos.com/v1"
@@ -80,10 +81,23 @@ class Monitoring(Component[MonitoringSpec]):
             for endpoint in platform.metrics_endpoints()
         ]
 
-    def manifests(self, platform: Platform) -> list[Manifest]:
-        """Monitors for every endpoint, the rule groups and the dashboards."""
+    def metric_catalogue(self) -> tuple[Metric, ...]:
+        """Prometheus' own health series of every target."""
+        return (Metric("up", Source.PROMETHEUS, "1 when the last scrape of a target succeeded"),)
+
+    def alerts(self, platform: Platform) -> list[Alert]:
+        """The pipeline's own: fraud rate out of band, nothing reaching the warehouse."""
+        return pipeline_alerts(self.section(platform.spec).thresholds)
+
+    def dashboards(self, platform: Platform) -> list[Dashboard]:
+        """The pipeline overview: the SLOs, then the flow through every component."""
         section = self.section(platform.spec)
-        namespace = section.namespace
+        slos = [(slo.name, slo.description) for slo in section.slos]
+        return [dashboards.pipeline(slos, section.slo_period)]
+
+    def manifests(self, platform: Platform) -> list[Manifest]:
+        """Monitors for every endpoint, the rule groups and every component's dashboards."""
+        namespace = self.section(platform.spec).namespace
         monitors = [scrape.monitor(e, namespace) for e in platform.metrics_endpoints()]
         rules = [
             resource(
@@ -92,37 +106,32 @@ class Monitoring(Component[MonitoringSpec]):
                 metadata(f"streamflow-{group['name']}", namespace),
                 spec={"groups": [group]},
             )
-            for group in rule_groups(platform.spec)
+            for group in rule_groups(platform)
         ]
-        slos = [(slo.name, slo.description) for slo in section.slos]
-        boards = dashboards.config_maps(namespace, slos, section.slo_period)
+        boards = dashboards.config_maps(namespace, platform.dashboards())
         return [*monitors, *rules, *boards]
 
 
-def rule_groups(spec: PlatformSpec) -> list[dict[str, Any]]:
-    """Every rule group: the nine alerts, then each SLO's rules and the error budget.
+def rule_groups(platform: Platform) -> list[dict[str, Any]]:
+    """Every rule group: every component's alerts, their recording rules, then the SLOs.
 
     One source for both forms: the PrometheusRule objects carry these groups,
     and promtool reads them as a plain rule file.
     """
-    section = COMPONENT.section(spec)
-    kafka_spec = kafka.COMPONENT.section(spec)
-    pg = postgres.COMPONENT.section(spec)
-    jobs = tuple(reported_job_name(job.name) for job in flink.COMPONENT.section(spec).jobs)
-    context = RuleContext(
-        brokers=kafka_spec.count("broker"),
-        flink_jobs=jobs,
-        postgres_instances=pg.instances,
-        postgres_storage_bytes=memory_bytes(pg.storage_size),
-        thresholds=section.thresholds,
+    section = COMPONENT.section(platform.spec)
+    runbooks = section.runbook_base_url.rstrip("/")
+    groups = [{"name": "platform-alerts",
+               "rules": [alert.rule(runbooks) for alert in platform.alerts()]}]  # fmt: skip
+    recorded = platform.recording_rules()
+    if recorded:
+        groups.append({"name": "platform-recording", "rules": recorded})
+    context = SloContext(
+        flink_jobs=flink.COMPONENT.reported_jobs(platform),
         slo_period=section.slo_period,
         policy=section.error_budget_policy,
-        runbooks=section.runbook_base_url.rstrip("/"),
+        runbooks=runbooks,
     )
-    return [
-        {"name": "platform-alerts", "rules": alert_rules(context)},
-        *slo_groups(list(section.slos), context),
-    ]
+    return [*groups, *slo_groups(list(section.slos), context)]
 
 
 COMPONENT = Monitoring()

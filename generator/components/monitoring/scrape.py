@@ -9,10 +9,10 @@ other series is dropped at scrape time.
 import re
 
 from generator.components.base import MetricsEndpoint
+from generator.components.observability import COMPONENT_LABEL
 from generator.manifests.objects import Manifest, metadata, resource
 
 API = "monitoring.coreos.com/v1"
-COMPONENT_LABEL = "streamflow_component"
 
 
 def keep_regex(names: tuple[str, ...]) -> str:

@@ -12,12 +12,13 @@ Ratio SLIs divide by traffic guarded with ``> 0``: no traffic gives no sample
 the fraction of time in a bad state over each window.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
-from generator import metrics as m
-from generator.components.monitoring.context import RuleContext
-from generator.components.monitoring.spec import SLO
-from libs.contracts.metrics import DETECTION, PROCESSING, bounds_within
+from generator.components.flink.observability import UPTIME
+from generator.components.monitoring.spec import SLO, ErrorBudgetPolicy
+from generator.components.postgres.observability import BRONZE_NEWEST
+from libs.contracts.metrics import DETECTION, JOB_PREFIX, PROCESSING, bounds_within
 
 Rule = dict[str, Any]
 SHORT_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
@@ -27,11 +28,25 @@ BURN_RATES = (  # (long, short, factor, severity)
     ("1d", "2h", 3.0, "ticket"),
     ("3d", "6h", 1.0, "ticket"),
 )
-JOB = m.JOB_PREFIX
+JOB = JOB_PREFIX
 # Which latency the jobs measure for each latency SLI (label ``measure`` of
 # jobs/flink/metrics.py): Kafka record timestamp to the moment the operator has
 # its result (bronze row or DLQ record; fraud decision).
 MEASURES = {"processing-latency": PROCESSING, "detection-latency": DETECTION}
+
+
+@dataclass(frozen=True)
+class SloContext:
+    """What the SLO rules are written with: the monitoring section's terms and the jobs.
+
+    ``flink_jobs`` come from the Flink component (``reported_jobs``), as its
+    reporter labels them; everything else is the monitoring section's own.
+    """
+
+    flink_jobs: tuple[str, ...]
+    slo_period: str
+    policy: ErrorBudgetPolicy
+    runbooks: str
 
 
 def _record(window: str) -> str:
@@ -49,16 +64,13 @@ def _ratio_error(slo: SLO, window: str) -> str:
     return f"1 - sum(rate({within}[{window}])) / (sum(rate({total}[{window}])) > 0)"
 
 
-def _bad_now(slo: SLO, context: RuleContext) -> str:
+def _bad_now(slo: SLO, context: SloContext) -> str:
     """1 while the SLI is in a bad state, 0 otherwise (time-based SLIs)."""
     if slo.sli == "freshness":
-        newest = "max(cnpg_streamflow_bronze_newest_ingested_seconds)"
+        newest = f"max({BRONZE_NEWEST})"
         return f"(time() - {newest}) > bool {slo.threshold_seconds:g}"
     jobs = "|".join(context.flink_jobs)
-    running = (
-        f'count(max_over_time(flink_jobmanager_job_uptime{{job_name=~"{jobs}"}}[1m]) > 0)'
-        " or vector(0)"
-    )
+    running = f'count(max_over_time({UPTIME}{{job_name=~"{jobs}"}}[1m]) > 0) or vector(0)'
     return f"1 - (({running}) / {len(context.flink_jobs)})"
 
 
@@ -66,7 +78,7 @@ def _time_based(slo: SLO) -> bool:
     return slo.sli in {"availability", "freshness"}
 
 
-def recording_rules(slo: SLO, context: RuleContext) -> list[Rule]:
+def recording_rules(slo: SLO, context: SloContext) -> list[Rule]:
     """The error ratio of one SLO over every window."""
     labels = {"slo": slo.name}
     rules: list[Rule] = []
@@ -85,7 +97,7 @@ def recording_rules(slo: SLO, context: RuleContext) -> list[Rule]:
     return rules
 
 
-def burn_rate_alerts(slo: SLO, context: RuleContext) -> list[Rule]:
+def burn_rate_alerts(slo: SLO, context: SloContext) -> list[Rule]:
     """One alert per window pair; both windows must burn faster than the factor."""
     budget = 1 - slo.objective
     alerts = []
@@ -115,7 +127,7 @@ def burn_rate_alerts(slo: SLO, context: RuleContext) -> list[Rule]:
     return alerts
 
 
-def error_budget_rules(slos: list[SLO], context: RuleContext) -> list[Rule]:
+def error_budget_rules(slos: list[SLO], context: SloContext) -> list[Rule]:
     """Remaining budget per SLO over the period, and the policy's alert when it runs out."""
     period = _record(context.slo_period)
     rules: list[Rule] = []
@@ -146,7 +158,7 @@ def error_budget_rules(slos: list[SLO], context: RuleContext) -> list[Rule]:
     return rules
 
 
-def slo_groups(slos: list[SLO], context: RuleContext) -> list[dict[str, Any]]:
+def slo_groups(slos: list[SLO], context: SloContext) -> list[dict[str, Any]]:
     """One rule group per SLO plus the error-budget group."""
     groups = [
         {

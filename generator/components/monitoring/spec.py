@@ -16,7 +16,6 @@ from generator.spec.helm import HelmRelease
 from libs.contracts.metrics import LATENCY_BOUNDS_S
 
 Fraction = Annotated[float, Field(gt=0.0, lt=1.0)]
-Positive = Annotated[int, Field(ge=1)]
 
 
 class PrometheusStorage(StrictModel):
@@ -27,11 +26,8 @@ class PrometheusStorage(StrictModel):
 
 
 class Thresholds(StrictModel):
-    """Numbers the alert rules compare with (the rest comes from other components' specs)."""
+    """Numbers the pipeline's alerts compare with (each component's are in its own section)."""
 
-    consumer_lag_records: Positive
-    restarts_per_hour: Positive
-    postgres_storage_fraction: Fraction
     fraud_rate_low: Fraction
     fraud_rate_high: Fraction
     min_decisions_per_second: Annotated[float, Field(gt=0.0)]

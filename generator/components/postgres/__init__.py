@@ -17,7 +17,8 @@ from generator.components.base import (
     Platform,
     PodCounter,
 )
-from generator.components.postgres import manifests
+from generator.components.observability import Alert, Metric
+from generator.components.postgres import manifests, observability
 from generator.components.postgres.spec import PostgresSpec
 from generator.manifests.objects import Manifest
 from generator.manifests.reservations import Footprint, container_reservation, name_of
@@ -77,6 +78,14 @@ class Postgres(Component[PostgresSpec]):
     def manifests(self, platform: Platform) -> list[Manifest]:
         """Cluster, extra databases, the scheduled backup and the migration Job."""
         return manifests.render(self.section(platform.spec))
+
+    def metric_catalogue(self) -> tuple[Metric, ...]:
+        """CloudNativePG's exporter and the warehouse's freshness queries."""
+        return observability.CATALOGUE
+
+    def alerts(self, platform: Platform) -> list[Alert]:
+        """An instance down, the volume filling."""
+        return observability.alerts(self.name, self.section(platform.spec))
 
 
 COMPONENT = Postgres()

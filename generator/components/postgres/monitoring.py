@@ -1,7 +1,7 @@
 """Warehouse freshness as metrics: CloudNativePG custom queries over bronze and gold.
 
 CloudNativePG's instance manager runs each query on every scrape and exports
-each column as ``cnpg_<query>_<column>`` (``generator.metrics`` lists them).
+each column as ``cnpg_<query>_<column>`` (``observability.CATALOGUE`` lists them).
 Only index-backed aggregates: ``max(ingested_at)`` and a one-hour range count
 use the ``ingested_at`` indexes, so a scrape stays cheap as the tables grow.
 The gold query fails (and is skipped, logged by the operator) until dbt's first

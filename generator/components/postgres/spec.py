@@ -78,6 +78,12 @@ class MigrationJobSpec(StrictModel):
     resources: Resources
 
 
+class PostgresAlerts(StrictModel):
+    """When the warehouse's alerts fire (``observability.alerts``)."""
+
+    storage_fraction: Annotated[float, Field(gt=0.0, lt=1.0)]
+
+
 class PostgresSpec(StrictModel):
     """A PostgreSQL ``Cluster``: one database owned by one app user.
 
@@ -101,6 +107,7 @@ class PostgresSpec(StrictModel):
     resources: Resources
     backup: BackupSpec
     migration_job: MigrationJobSpec
+    alerts: PostgresAlerts
 
     @model_validator(mode="after")
     def _roles_are_distinct_and_grant_known_schemas(self) -> "PostgresSpec":

@@ -1,10 +1,12 @@
-"""A component registered from outside the generator is rendered, budgeted and synced.
+"""A component registered from outside the generator is rendered, budgeted, synced, watched.
 
 This is the contract of ``generator.components``: a new component is a class
 of its own, a section in ``specs/`` and one registry entry — nothing in the
-budget, the tree, ArgoCD or the CLI changes.
+budget, the tree, ArgoCD, monitoring or the CLI changes. Its alert and its
+dashboard reach the PrometheusRule and Grafana from its own class alone.
 """
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ import yaml
 
 from generator.components import REGISTRY
 from generator.components.base import Component, Endpoint, Platform
+from generator.components.observability import Alert, Dashboard, stat, up
 from generator.manifests.objects import Manifest, metadata, resource
 from generator.pipeline import budget
 from generator.pipeline.load import load
@@ -35,6 +38,17 @@ class Redis(Component[RedisSpec]):
     def endpoints(self, platform: Platform) -> list[Endpoint]:
         redis = self.section(platform.spec)
         return [Endpoint(self.name, "cache", redis.namespace, {"app": "redis"}, (6379,))]
+
+    def alerts(self, platform: Platform) -> list[Alert]:
+        replicas = self.section(platform.spec).replicas
+        expression = f"(count({up(self.name)} == 1) or vector(0)) < {replicas}"
+        return [Alert("RedisReplicaDown", expression, "5m", "warning", "A Redis replica is down",
+                      f"Fewer than the {replicas} replicas answer scrapes.")]  # fmt: skip
+
+    def dashboards(self, platform: Platform) -> list[Dashboard]:
+        panel = stat("Replicas up", "short", (f"sum({up(self.name)})", "up"))
+        return [Dashboard("streamflow-redis", "StreamFlow / Redis", "The DAGs' lookup cache.",
+                          [("Cache", [panel])])]  # fmt: skip
 
     def manifests(self, platform: Platform) -> list[Manifest]:
         redis = self.section(platform.spec)
@@ -88,6 +102,27 @@ def test_registered_component_is_rendered_and_wired_into_argocd(with_redis: Work
         assert application["spec"]["source"]["path"] == f"overlays/{env}/redis"
         assert application["spec"]["destination"]["namespace"] == "streamflow-data"
         assert (with_redis.root / f"overlays/{env}/redis/kustomization.yaml").exists()
+
+
+def test_registered_component_alerts_and_dashboards_reach_monitoring(with_redis: Workspace) -> None:
+    from generator.__main__ import main  # noqa: PLC0415 - the CLI with another registry
+
+    argv = ["--specs", str(with_redis.specs), "--out", str(with_redis.root)]
+    assert main([*argv, "render"], registry=REGISTRY_WITH_REDIS) == 0
+    rules = yaml.safe_load_all((with_redis.root / "apps/monitoring/base/prometheusrule.yaml")
+                               .read_text())  # fmt: skip
+    group = next(r for r in rules if r and r["metadata"]["name"] == "streamflow-platform-alerts")
+    alert = group["spec"]["groups"][0]["rules"][-1]
+    assert alert["alert"] == "RedisReplicaDown"
+    assert alert["expr"] == '(count(up{streamflow_component="redis"} == 1) or vector(0)) < 2'
+    assert alert["annotations"]["runbook_url"].endswith("/docs/runbooks/RedisReplicaDown.md")
+    maps = yaml.safe_load_all((with_redis.root / "apps/monitoring/base/configmap.yaml").read_text())
+    board = next(m for m in maps if m and m["metadata"]["name"] == "dashboard-streamflow-redis")
+    assert board["metadata"]["labels"]["grafana_dashboard"] == "1"
+    model = json.loads(board["data"]["streamflow-redis.json"])
+    (panel,) = [p for p in model["panels"] if p["type"] != "row"]
+    assert panel["title"] == "Replicas up"
+    assert panel["targets"][0]["expr"] == 'sum(up{streamflow_component="redis"})'
 
 
 def test_registered_component_is_budgeted_and_its_endpoint_gets_policies(

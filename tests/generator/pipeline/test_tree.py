@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.pipeline.deploy_order import MARKDOWN_HEADER
 from generator.pipeline.write import HEADER
 from tests.conftest import REPO, Workspace
 
@@ -47,7 +48,8 @@ def test_committed_output_is_what_render_produces(rendered: Workspace) -> None:
 
 def test_every_generated_file_has_the_header(rendered: Workspace) -> None:
     for relative in rendered.snapshot():
-        assert (rendered.root / relative).read_text(encoding="utf-8").startswith(HEADER)
+        header = MARKDOWN_HEADER if relative.endswith(".md") else HEADER
+        assert (rendered.root / relative).read_text(encoding="utf-8").startswith(header)
 
 
 @pytest.mark.parametrize("damage", ["edit", "delete", "add"])

@@ -21,21 +21,22 @@ from devtools.testing.postgres import PostgresServer
 from devtools.testing.prometheus import PrometheusServer
 from devtools.testing.roles import sink_login
 from devtools.testing.topics import platform_topics
+from generator.components import kafka as kafka_component
 from generator.components.base import MetricsEndpoint
 from generator.components.kafka.manifests import metrics_allow_list
 from generator.components.monitoring import rule_groups
-from generator.components.monitoring.references import (
-    metric_names,
-    recorded_names,
-    rule_expressions,
-)
-from generator.components.monitoring.scrape import COMPONENT_LABEL, keep_regex
-from generator.metrics import BY_NAME, LIVE_SOURCES, UPSTREAM, Source, names
+from generator.components.monitoring.scrape import keep_regex
+from generator.components.observability import COMPONENT_LABEL, LIVE_SOURCES, UPSTREAM, Source
 from generator.pipeline.load import load
 from jobs.migrations.seed import seed
 from libs.contracts.metrics import reported_job_name
 from libs.processes import free_port, log_tail
 from tests.conftest import REPO
+from tests.generator.components.monitoring.promql import (
+    metric_names,
+    recorded_names,
+    rule_expressions,
+)
 from tests.jobs.flink.conftest import WORLD_SEED, Job, Stack, events, wait_for
 
 pytestmark = pytest.mark.integration
@@ -72,21 +73,25 @@ def test_every_live_metric_exists_and_two_alerts_fire(
     jobs: list[Job], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     platform = load("dev", REPO / "specs")
-    groups = rule_groups(platform.spec)
+    groups = rule_groups(platform)
+    catalogue = platform.metric_catalogue()
     endpoints = {e.component: e for e in platform.metrics_endpoints()}
     referenced = set().union(*map(metric_names, rule_expressions(groups).values()))
     referenced -= recorded_names(groups)
-    assert referenced <= BY_NAME.keys()
+    assert referenced <= catalogue.keys()
     # Every catalogued name of a live source must be scraped (the CNPG custom queries
     # run against the real warehouse in tests/dbt); the rest only exist in a cluster.
-    live = {m.name for m in BY_NAME.values()
+    live = {m.name for m in catalogue.values()
             if m.source in LIVE_SOURCES - {Source.CNPG_CUSTOM}}  # fmt: skip
-    assert all(UPSTREAM[m.source] for m in BY_NAME.values() if m.source not in LIVE_SOURCES)
+    assert all(UPSTREAM[m.source] for m in catalogue.values() if m.source not in LIVE_SOURCES)
 
     for variable, value in sink_login().items():
         monkeypatch.setenv(variable, value)
     kafka_metrics = free_port()
-    reporter = strimzi_metrics_reporter(kafka_metrics, metrics_allow_list(names(Source.KAFKA)))
+    reporter = strimzi_metrics_reporter(
+        kafka_metrics,
+        metrics_allow_list(tuple(m.name for m in kafka_component.COMPONENT.metric_catalogue())),
+    )
     with KafkaBroker(reporter) as kafka, PostgresServer() as postgres:
         kafka.create_topics(platform_topics())
         seed(postgres.dsn(), seed_value=WORLD_SEED)

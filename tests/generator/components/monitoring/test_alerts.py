@@ -19,7 +19,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.tools
 JOB = "flink_taskmanager_job_task_operator_streamflow_"
-GROUPS = rule_groups(load("dev", REPO / "specs").spec)
+GROUPS = rule_groups(load("dev", REPO / "specs"))
 
 
 def rules_by_name() -> dict[str, dict[str, Any]]:
@@ -80,6 +80,18 @@ def test_there_are_nine_platform_alerts_each_with_a_runbook() -> None:
         runbook = REPO / "docs" / "runbooks" / f"{rule['alert']}.md"
         assert runbook.is_file(), runbook
         assert rule["annotations"]["runbook_url"].endswith(f"docs/runbooks/{rule['alert']}.md")
+
+
+def test_the_runbook_index_names_the_component_that_declares_each_alert() -> None:
+    platform = load("dev", REPO / "specs")
+    declared = {alert.name: c.name for c in platform.registry for alert in c.alerts(platform)}
+    rows = re.findall(r"^\| (\w+) \| [^|]+ \| ([\w-]+)",
+                      (REPO / "docs" / "runbooks" / "README.md").read_text(), re.M)  # fmt: skip
+    indexed = {alert: owner for alert, owner in rows if alert in declared}
+    assert indexed == declared
+    slo_alerts = {r["alert"] for g in GROUPS if g["name"].startswith("slo-") for r in g["rules"]
+                  if "alert" in r}  # fmt: skip
+    assert slo_alerts <= {alert for alert, owner in rows if owner == "monitoring"}
 
 
 UPTIME = "flink_jobmanager_job_uptime"

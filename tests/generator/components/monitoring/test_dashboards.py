@@ -7,14 +7,15 @@ from typing import Any
 import yaml
 
 from generator.components.monitoring import rule_groups
-from generator.components.monitoring.references import (
+from generator.pipeline.load import load
+from tests.conftest import REPO
+from tests.generator.components.monitoring.promql import (
     metric_names,
     recorded_names,
     rule_expressions,
 )
-from generator.metrics import BY_NAME
-from generator.pipeline.load import load
-from tests.conftest import REPO
+
+BY_NAME = load("dev", REPO / "specs").metric_catalogue()
 
 BOARDS = REPO / "apps" / "monitoring" / "base" / "configmap.yaml"
 
@@ -44,7 +45,7 @@ def test_every_dashboard_has_a_datasource_variable_its_panels_use() -> None:
 
 
 def test_every_panel_query_parses_and_uses_only_known_metrics() -> None:
-    known = BY_NAME.keys() | recorded_names(rule_groups(load("dev", REPO / "specs").spec))
+    known = BY_NAME.keys() | recorded_names(rule_groups(load("dev", REPO / "specs")))
     count = 0
     for model in models():
         for panel in panels(model):
@@ -59,7 +60,7 @@ def test_every_panel_query_parses_and_uses_only_known_metrics() -> None:
 
 
 def test_every_catalogued_metric_is_used_by_a_rule_or_a_panel() -> None:
-    groups = rule_groups(load("dev", REPO / "specs").spec)
+    groups = rule_groups(load("dev", REPO / "specs"))
     used = {name for expression in rule_expressions(groups).values()
             for name in metric_names(expression)}  # fmt: skip
     used |= {name for model in models() for panel in panels(model)

@@ -1,14 +1,15 @@
 """Every metric a rule references is catalogued (or recorded by another rule)."""
 
 from generator.components.monitoring import rule_groups
-from generator.components.monitoring.references import (
+from generator.pipeline.load import load
+from tests.conftest import REPO
+from tests.generator.components.monitoring.promql import (
     metric_names,
     recorded_names,
     rule_expressions,
 )
-from generator.metrics import BY_NAME
-from generator.pipeline.load import load
-from tests.conftest import REPO
+
+BY_NAME = load("dev", REPO / "specs").metric_catalogue()
 
 
 def test_names_come_from_the_parse_not_from_text() -> None:
@@ -18,7 +19,7 @@ def test_names_come_from_the_parse_not_from_text() -> None:
 
 def test_every_rule_references_only_catalogued_or_recorded_metrics() -> None:
     for env in ("dev", "prod"):
-        groups = rule_groups(load(env, REPO / "specs").spec)
+        groups = rule_groups(load(env, REPO / "specs"))
         known = BY_NAME.keys() | recorded_names(groups)
         for rule, expression in rule_expressions(groups).items():
             unknown = metric_names(expression) - known

@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from generator.components import flink, kafka
 from generator.components.monitoring import COMPONENT
-from generator.metrics import Source, names
 from generator.pipeline.load import load
 from generator.pipeline.tree import render_environment
 from tests.conftest import REPO
@@ -38,12 +38,12 @@ def test_every_metrics_endpoint_has_exactly_one_monitor_of_the_right_kind() -> N
 
 def test_flink_scrape_keeps_only_catalogued_names_and_kafka_reporter_allows_only_them() -> None:
     objects = _objects()
-    flink = objects[("PodMonitor", "flink-processes")]["spec"]["podMetricsEndpoints"][0]
-    kept = flink["metricRelabelings"][0]["regex"].split("|")
-    assert sorted(kept) == sorted({*names(Source.FLINK), *names(Source.JOB)})
-    kafka = objects[("Kafka", "streamflow")]["spec"]["kafka"]["metricsConfig"]
-    assert kafka["type"] == "strimziMetricsReporter"
-    assert len(kafka["values"]["allowList"]) == len(names(Source.KAFKA))
+    scrape = objects[("PodMonitor", "flink-processes")]["spec"]["podMetricsEndpoints"][0]
+    kept = scrape["metricRelabelings"][0]["regex"].split("|")
+    assert sorted(kept) == sorted(m.name for m in flink.COMPONENT.metric_catalogue())
+    reporter = objects[("Kafka", "streamflow")]["spec"]["kafka"]["metricsConfig"]
+    assert reporter["type"] == "strimziMetricsReporter"
+    assert len(reporter["values"]["allowList"]) == len(kafka.COMPONENT.metric_catalogue())
 
 
 def test_prometheus_reaches_every_scrape_target_through_network_policies() -> None:

@@ -3,7 +3,7 @@
 Parsed with promql-parser (the Rust parser Greptime maintains, as a wheel), not
 with regular expressions: label names, functions and keywords look like metric
 names to a regex. Used by the tests that hold every reference to the catalogue
-(``generator.metrics``) and to a live scrape.
+(every component's ``metric_catalogue``) and to a live scrape.
 """
 
 from collections.abc import Iterable, Iterator
