@@ -21,7 +21,7 @@ export STREAMFLOW_CACHE ?= $(HOME)/.cache/streamflow
 # compares file hashes when mtimes differ).
 MYPY_CACHE := $(STREAMFLOW_CACHE)/mypy
 # How many targets run at once: the two cores stay busy while a suite waits on a JVM.
-PARALLEL ?= 3
+PARALLEL ?= 4
 PHASE := $(PYTHON) scripts/phases.py run
 # renovate: datasource=go depName=sigs.k8s.io/kustomize/kustomize/v5
 KUSTOMIZE_VERSION := v5.8.1
