@@ -35,9 +35,12 @@ def test_writes_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "sent 500" in capsys.readouterr().err
 
 
-def test_start_needs_a_timezone(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit):
+def test_start_needs_a_timezone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
         main(["--output", str(tmp_path / "x"), "--start", "2026-01-01T00:00:00"])
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --start: --start '2026-01-01T00:00:00' needs a timezone" in error
 
 
 class _ListSink:

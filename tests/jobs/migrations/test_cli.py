@@ -29,6 +29,10 @@ def test_a_missing_dsn_file_is_a_clear_error(
     assert "--dsn-file" in error and "No such file or directory" in error
 
 
-def test_dsn_and_dsn_file_are_exclusive(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit):
-        main(["migrate", "--dsn", "postgresql://x", "--dsn-file", str(tmp_path / "uri")])
+def test_dsn_and_dsn_file_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "uri"  # a readable file: only the exclusion can refuse the pair
+    secret.write_text("postgresql://y\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["migrate", "--dsn", "postgresql://x", "--dsn-file", str(secret)])
+    assert exit_.value.code == 2
+    assert "argument --dsn-file: not allowed with argument --dsn" in capsys.readouterr().err
