@@ -239,7 +239,7 @@ test-jobs: $(JOBS_READY)
 	$(PHASE) pytest:jobs -- $(JOBS_VENV)/bin/pytest $(XDIST) tests/jobs tests/libs tests/devtools tests/dbt
 test-generator: $(GENERATOR_READY) tools $(CHECKOV_VENV)/.checkov
 	$(PHASE) pytest:generator -- $(VENV)/bin/pytest $(XDIST) tests/generator tests/scripts \
-		tests/docs tests/tools tests/test_locks.py tests/test_renovate.py
+		tests/docs tests/tools tests/test_locks.py tests/test_renovate.py tests/test_hypothesis_profile.py
 test-dags: $(DAGS_READY)
 	$(PHASE) pytest:dags -- $(AIRFLOW_VENV)/bin/pytest tests/dags
 unit: $(SUITES)
