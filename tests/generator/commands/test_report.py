@@ -44,16 +44,40 @@ def test_budget_report_on_the_command_line(workspace: Workspace, tmp_path: Path)
 RECORD = Path(__file__).resolve().parents[3] / "benchmarks" / "results" / "footprint-dev.json"
 
 
-def test_the_measured_footprints_stand_beside_the_requests(tmp_path: Path) -> None:
+def _record(tmp_path: Path, dag_processor_mib: float) -> Path:
+    """A footprint record of its own: figures this test chose, not a re-recordable file's."""
+    record = tmp_path / "measured.json"
+    record.write_text(json.dumps({"environment": "dev", "components": [
+        {"name": "airflow dag-processor", "workloads": ["dag-processor"],
+         "steady_mib": dag_processor_mib, "peak_mib": 300.0,
+         "note": "measured under the test load"}]}))  # fmt: skip
+    return record
+
+
+@pytest.mark.parametrize(
+    ("steady_mib", "shown", "verdict"),
+    [(100.0, "100Mi", "request covers steady use"), (999.0, "999Mi", "request below steady use")],
+)
+def test_the_measured_footprints_stand_beside_the_requests(
+    tmp_path: Path, steady_mib: float, shown: str, verdict: str
+) -> None:
     report = budget.footprints(render_environment(load("dev", SPEC_DIR, REGISTRY)))
-    page, *_ = write_report(report, tmp_path, RECORD)
+    page, *_ = write_report(report, tmp_path, _record(tmp_path, steady_mib))
     text = page.read_text(encoding="utf-8")
     assert "<h2>Measured beside requested</h2>" in text
     row = text[text.index("<td>airflow dag-processor</td>") :].split("</tr>")[0]
     requested = next(f.total for f in report.footprints if f.workload == "dag-processor")
     assert f"<td>{format_memory(requested.memory_request)}</td>" in row
-    assert "<td>213.2Mi</td>" in row and "request covers steady use" in row
-    assert "three local mini-clusters" in text  # a component's caveat is shown with it
+    assert f"<td>{shown}</td>" in row and verdict in row
+    assert "measured under the test load" in text  # the record's caveat is shown with it
+
+
+def test_the_committed_record_names_only_workloads_of_the_environment(tmp_path: Path) -> None:
+    report = budget.footprints(render_environment(load("dev", SPEC_DIR, REGISTRY)))
+    page, *_ = write_report(report, tmp_path, RECORD)
+    recorded = json.loads(RECORD.read_text(encoding="utf-8"))["components"]
+    text = page.read_text(encoding="utf-8")
+    assert all(f"<td>{component['name']}</td>" in text for component in recorded)
 
 
 def test_a_record_naming_an_unknown_workload_writes_nothing(tmp_path: Path) -> None:

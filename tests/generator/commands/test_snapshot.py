@@ -1,28 +1,61 @@
-"""The snapshot ``diff`` compares: every Application, its objects, its values, the budget."""
+"""The snapshot ``diff`` compares, checked against a second derivation of the same facts.
 
-from generator.commands.snapshot import resource_key, snapshot
+Not against the renderer the snapshot is built from: what each Application
+syncs is what ``kustomize build`` makes of the committed overlay, its wave and
+Helm values are what the committed Application says, and the budget is the
+figure the environment files state.
+"""
+
+import subprocess
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.commands.snapshot import snapshot
+from generator.commands.tools import tool
 from generator.components import REGISTRY
-from generator.pipeline import budget
 from generator.pipeline.load import SPEC_DIR
-from generator.pipeline.tree import render_all
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.tools
+TAKEN = snapshot(SPEC_DIR, REGISTRY)
+BUDGETS = {"dev": 4 * 2**30, "prod": 48 * 2**30}  # memory_budget in specs/environments/
 
 
-def test_every_application_object_and_the_budget_are_in_the_snapshot() -> None:
-    taken = snapshot(SPEC_DIR, REGISTRY)
-    tree = render_all(SPEC_DIR, REGISTRY)
-    assert sorted(taken) == sorted(tree.environments)
-    for env, environment in tree.environments.items():
-        applications = taken[env]["applications"]
-        assert sorted(applications) == sorted(
-            a["metadata"]["name"] for a in environment.applications
-        )
-        for part in environment.parts:
-            if part.manifests:
-                synced = applications[part.component.name]["resources"]
-                assert sorted(synced) == sorted(resource_key(m) for m in part.manifests)
-            for release, _ in part.charts:
-                assert applications[release.name]["values"] == release.rendered_values()
-        report = budget.footprints(environment)
-        counted = taken[env]["budget"]
-        assert (counted["peak"], counted["budget"]) == (report.peak_memory, report.budget)
-        assert sum(n["steady"] for n in counted["namespaces"].values()) == counted["steady"]
+def _committed_applications(env: str) -> dict[str, dict[str, Any]]:
+    documents = (yaml.safe_load(path.read_text()) for path in
+                 sorted((REPO / "argocd" / env / "apps").glob("*.yaml")))  # fmt: skip
+    return {d["metadata"]["name"]: d for d in documents if d["kind"] == "Application"}
+
+
+def _built(path: str) -> set[str]:
+    stream = subprocess.run([tool("kustomize"), "build", str(REPO / path)], capture_output=True,
+                            text=True, check=True).stdout  # fmt: skip
+    keys = set()
+    for document in yaml.safe_load_all(stream):
+        namespace = document["metadata"].get("namespace")
+        name = document["metadata"]["name"]
+        keys.add(f"{document['kind']} {namespace}/{name}" if namespace else
+                 f"{document['kind']} {name}")  # fmt: skip
+    return keys
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_application_its_objects_values_and_the_budget(env: str) -> None:
+    taken = TAKEN[env]
+    committed = _committed_applications(env)
+    assert sorted(taken["applications"]) == sorted(committed)
+    for name, application in committed.items():
+        snapped = taken["applications"][name]
+        wave = application["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+        assert snapped["wave"] == int(wave)
+        source = application["spec"]["source"]
+        if "path" in source:
+            assert set(snapped["resources"]) == _built(source["path"]), name
+        else:
+            assert snapped["values"] == source["helm"]["valuesObject"], name
+    assert taken["budget"]["budget"] == BUDGETS[env]
+    assert taken["budget"]["peak"] <= BUDGETS[env]
+    namespaces = taken["budget"]["namespaces"].values()
+    assert sum(n["steady"] for n in namespaces) == taken["budget"]["steady"]
