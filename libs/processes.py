@@ -2,6 +2,7 @@
 
 import functools
 import os
+import random
 import shutil
 import signal
 import socket
@@ -20,11 +21,39 @@ class HarnessError(RuntimeError):
     """A server did not start; the message carries the tail of its log."""
 
 
+LOWEST_PORT = 10_000
+_HANDED_OUT: set[int] = set()
+_RANDOM = random.SystemRandom()
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the kernel picks for outgoing connections (Linux; 32768 elsewhere)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
 def free_port() -> int:
-    """A TCP port on loopback that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A TCP port on loopback that is free right now, for a server about to bind it.
+
+    Chosen at random below the kernel's ephemeral range, never twice in one process:
+    a port from the ephemeral range (``bind(0)``) is also what every outgoing
+    connection of every process gets, so under ``make test``'s parallel suites one
+    was taken by a client between the choice and the server's bind.
+    """
+    high = max(LOWEST_PORT + 1_000, _ephemeral_low())
+    while True:
+        port = _RANDOM.randrange(LOWEST_PORT, high)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
 
 
 def log_tail(path: Path, lines: int = 40) -> str:

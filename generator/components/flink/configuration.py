@@ -8,6 +8,7 @@ prefixes of everything the spec models as fields).
 
 from typing import TYPE_CHECKING
 
+from generator.spec.quantity import flink_memory_bytes
 from libs.contracts.metrics import reporter_settings
 
 if TYPE_CHECKING:
@@ -79,17 +80,6 @@ def flink_configuration(flink: "FlinkSpec") -> dict[str, str]:
 
 
 PYTHON_MEMORY_KEY = "taskmanager.memory.task.off-heap.size"
-_FLINK_UNITS = {"b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
-                "g": 1 << 30, "gb": 1 << 30}  # fmt: skip
-
-
-def flink_memory_bytes(size: str) -> int:
-    """Bytes of a Flink ``MemorySize`` such as ``48m`` or ``1g`` (binary units, as Flink's)."""
-    number = size.strip().rstrip("bBkKmMgG")
-    unit = size.strip()[len(number) :].lower() or "b"
-    if not number.isdigit() or unit not in _FLINK_UNITS:
-        raise ValueError(f"{size!r} is not a Flink memory size like 48m")
-    return int(number) * _FLINK_UNITS[unit]
 
 
 def python_memory_per_slot_mb(flink: "FlinkSpec") -> int:

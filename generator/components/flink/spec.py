@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from generator.components.flink.configuration import shadowed_keys
+from generator.components.flink import memory
+from generator.components.flink.configuration import flink_configuration, shadowed_keys
 from generator.paths import REPO_ROOT
 from generator.spec.common import (
     CpuQuantity,
@@ -181,6 +182,18 @@ class FlinkSpec(StrictModel):
                 "restart, cluster, storage) or wiring (metrics, Python); set those fields instead",
                 *(("configuration", key) for key in shadowed),
             )
+        return self
+
+    @model_validator(mode="after")
+    def _processes_fit_flinks_memory_model(self) -> "FlinkSpec":
+        # After the configuration check: the model reads the merged configuration.
+        configuration = flink_configuration(self)
+        for role in ("jobmanager", "taskmanager"):
+            process: ProcessSpec = getattr(self.cluster, role)
+            try:
+                memory.check(role, memory_bytes(process.memory), configuration)
+            except memory.MemoryModelError as error:
+                raise FieldError(str(error), ("cluster", role, "memory")) from error
         return self
 
     @model_validator(mode="after")

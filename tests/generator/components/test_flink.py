@@ -6,8 +6,9 @@ import pytest
 
 from generator.components.base import Rendered
 from generator.components.flink import COMPONENT
-from generator.components.flink.configuration import flink_memory_bytes, owned_settings
+from generator.components.flink.configuration import owned_settings
 from generator.pipeline.load import load
+from generator.spec.quantity import flink_memory_bytes
 from tests.conftest import REPO, Workspace
 
 Mi = 2**20
@@ -105,3 +106,29 @@ def test_flink_memory_sizes_parse_in_binary_units() -> None:
     assert flink_memory_bytes("64mb") == 64 << 20
     with pytest.raises(ValueError, match="not a Flink memory size"):
         flink_memory_bytes("lots")
+
+
+# The smallest processes Flink accepts with dev's configuration (metaspace, overheads,
+# framework and task off-heap, network minimum, managed fraction): worked out by hand
+# from Flink's memory model and held to Flink's own classes in
+# tests/jobs/flink/test_memory_model.py.
+SMALLEST = {"jobmanager": 321, "taskmanager": 663}
+
+
+@pytest.mark.parametrize("role", ["jobmanager", "taskmanager"])
+def test_a_process_flink_would_refuse_is_refused_by_name_and_size(
+    workspace: Workspace, role: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def size(mib: int) -> None:
+        workspace.edit("platform.yaml", lambda data: data["flink"]["cluster"][role].update(
+            memory=f"{mib}Mi"))  # fmt: skip
+
+    size(SMALLEST[role] - 1)
+    assert workspace.run("render") == 1
+    error = capsys.readouterr().err
+    assert (f"specs/platform.yaml: flink.cluster.{role}.memory = '{SMALLEST[role] - 1}Mi'"
+            in error)  # fmt: skip
+    assert f"it needs at least {SMALLEST[role]}Mi" in error
+    assert not (workspace.root / "apps").exists()  # nothing written
+    size(SMALLEST[role])
+    load("dev", workspace.specs)  # accepted at the boundary (render may still be over budget)

@@ -50,18 +50,26 @@ def _variant(event: Event, index: int, changes: dict[str, object], customer: str
     return event._replace(key=customer.encode(), value=json.dumps(payload).encode(), label=None)
 
 
-def fuzzed(base: list[Event], blacklisted: list[str], seed: int = 7) -> list[Event]:
-    """The generated events with every kind of hostile record spliced in."""
+def fuzzed(
+    base: list[Event], blacklisted: list[str], seed: int = 7
+) -> tuple[list[Event], dict[int, list[Event]]]:
+    """The generated events with every kind of hostile record spliced in.
+
+    Also returned: the spliced events of each ``EDGE_REJECTED`` case, by its index.
+    """
     rng = random.Random(seed)
     extra: list[Event] = []
+    edges: dict[int, list[Event]] = collections.defaultdict(list)
     templates = [e for e in base if e.malformed is None]
     for index in range(240):
         template = rng.choice(templates)
         customer = rng.choice([*blacklisted, json.loads(template.value)["customer_id"]])
         if index % 4 == 0:
             extra.append(_variant(template, index, rng.choice(EDGE_ACCEPTED), customer))
-        elif index % 4 == 1:
-            extra.append(_variant(template, index, rng.choice(EDGE_REJECTED), customer))
+        elif index % 4 == 1:  # every rejected edge, four times over
+            case = (index // 4) % len(EDGE_REJECTED)
+            edges[case].append(_variant(template, index, EDGE_REJECTED[case], customer))
+            extra.append(edges[case][-1])
         elif index % 4 == 2:
             extra.append(template)  # a duplicate: same id, same payload
         elif index % 8 == 3:
@@ -72,7 +80,7 @@ def fuzzed(base: list[Event], blacklisted: list[str], seed: int = 7) -> list[Eve
     mixed = list(base)
     for record in extra:
         mixed.insert(rng.randint(0, len(mixed)), record)
-    return mixed
+    return mixed, edges
 
 
 def _run(module: object, stack: Stack, *extra: str) -> None:
@@ -86,7 +94,7 @@ def test_fuzzed_records_are_conserved_and_alerts_match_the_scoring_core(
 ) -> None:
     listed = "SELECT entity_id FROM bronze.blacklist WHERE entity_type = 'customer' LIMIT 3"
     blacklisted = [str(row[0]) for row in stack.query(listed)]
-    sent = fuzzed(events(3_000, malformed_rate=0.03), blacklisted)
+    sent, edges = fuzzed(events(3_000, malformed_rate=0.03), blacklisted)
     stack.produce(sent)
     _run(transaction_processor, stack)
     _run(fraud_detector, stack, "--model-dir", str(model_dir))
@@ -103,6 +111,11 @@ def test_fuzzed_records_are_conserved_and_alerts_match_the_scoring_core(
     assert bronze == accepted
     assert collections.Counter(record["error_type"] for record in dlq) == rejected
     assert len(sent) == sum(rejected.values()) + sum(isinstance(r, Transaction) for r in routed)
+    # Each edge that must be rejected is in the DLQ as it was sent, not merely counted.
+    assert sorted(edges) == list(range(len(EDGE_REJECTED)))
+    spliced = collections.Counter(e.value.decode() for cases in edges.values() for e in cases)
+    payloads = collections.Counter(record["original_payload"] for record in dlq)
+    assert not spliced - payloads, f"rejected edges missing from the DLQ: {spliced - payloads}"
 
     alerts = {json.loads(raw)["transaction_id"] for raw in stack.read("fraud.alerts")}
     print(f"alerts={len(alerts)} (the scoring core's over the same events)")
