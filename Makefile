@@ -246,10 +246,11 @@ unit: $(SUITES)
 
 gates: $(SUITES) $(GATES) $(LINTS) $(TYPECHECKS)
 
-# Everything CI runs, in parallel, then the table of phases (also when something failed).
+# Everything CI runs, in parallel, then the table of phases (also when something failed;
+# --keep-going so one failure does not hide the others).
 test:
 	@$(PYTHON) scripts/phases.py reset
-	@status=0; $(MAKE) --no-print-directory --jobs=$(PARALLEL) --output-sync=target gates \
+	@status=0; $(MAKE) --no-print-directory --keep-going --jobs=$(PARALLEL) --output-sync=target gates \
 		|| status=$$?; $(PYTHON) scripts/phases.py report; exit $$status
 
 bench: setup

@@ -122,12 +122,12 @@ def _operator_made(kind: str, namespace: str) -> set[str]:
     return made.get(kind, set())
 
 
-KINDS = {"svc": "service", "deployment": "deployment", "cronjob": "cronjob",
-         "configmap": "configmap", "secret": "secret", "pod": "pod"}  # fmt: skip
+# kubectl's short names the docs use; every other kind is written out in full.
+SHORT_NAMES = {"svc": "service"}
 
 
 def _exists(kind: str, name: str, namespace: str) -> bool:
-    kind = KINDS.get(kind, kind)
+    kind = SHORT_NAMES.get(kind, kind)
     return name in _names(kind, namespace) | _operator_made(kind, namespace)
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from generator.spec.quantity import flink_memory_bytes
 
 MIB = 1 << 20
+# Flink's MemorySize.MAX_VALUE (Java's Long.MAX_VALUE bytes): "no upper bound".
+UNBOUNDED = f"{(1 << 63) - 1}b"
 
 # Flink 1.20's defaults for every key the model reads (a spec's configuration overrides).
 DEFAULTS = {
@@ -38,7 +40,7 @@ DEFAULTS = {
     "taskmanager.memory.managed.fraction": "0.4",
     "taskmanager.memory.network.fraction": "0.1",
     "taskmanager.memory.network.min": "64m",
-    "taskmanager.memory.network.max": "9223372036854775807b",
+    "taskmanager.memory.network.max": UNBOUNDED,
 }
 
 
