@@ -19,7 +19,7 @@ from pathlib import Path
 
 BASELINE = ".secrets.baseline"
 # Checksums are high-entropy by design, never credentials: the sha256 pins of the
-# locked packages, of the Maven jars and of the vendored CRDs (with their upstream
+# locked packages, of the Maven jars and of the locked CRDs (with their upstream
 # commits); the baseline holds hashes of its findings.
 EXCLUDED = r"^(locks/|crds/lock\.yaml$|\.secrets\.baseline$)|\.sha256$"
 

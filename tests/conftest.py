@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,12 @@ os.environ.setdefault("JVM_ARGS", "-XX:TieredStopAtLevel=1")
 settings.register_profile(
     "streamflow", derandomize=True, database=None, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
+)  # fmt: skip
+# `make mutation` (`--hypothesis-profile=mutation`): the first failing example kills a
+# mutant, so Hypothesis does not spend the mutant's time budget shrinking it.
+settings.register_profile(
+    "mutation", settings.get_profile("streamflow"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )  # fmt: skip
 settings.load_profile("streamflow")
 

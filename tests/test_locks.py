@@ -37,7 +37,8 @@ def locked(lock: Path) -> dict[str, str]:
 
 def test_there_is_a_lock_per_environment() -> None:
     assert {p.stem for p in LOCKS} == {"bootstrap", "generator", "generator-dev", "streaming",
-                                       "dbt", "airflow", "checkov", "audit"}  # fmt: skip
+                                       "dbt", "airflow", "checkov", "audit",
+                                       "mutation-generator", "mutation-jobs"}  # fmt: skip
 
 
 def stale_pins(pyproject: str, lock: Path) -> list[str]:

@@ -97,25 +97,29 @@ def job_options(args: argparse.Namespace) -> JobOptions:
     )
 
 
-def _python_path() -> str:
-    # The embedded interpreter of thread mode does not see the virtualenv on its
-    # own: give it the site-packages and the repository (jobs.*) explicitly.
-    entries = [*site.getsitepackages(), str(REPO_ROOT)]
-    existing = os.environ.get("PYTHONPATH")
-    return os.pathsep.join([*entries, existing] if existing else entries)
+def _prepend(variable: str, entries: list[str]) -> None:
+    """Put entries first on a path-like environment variable, each once."""
+    existing = [e for e in os.environ.get(variable, "").split(os.pathsep) if e and e not in entries]
+    os.environ[variable] = os.pathsep.join([*entries, *existing])
 
 
-def _reporter_on_classpath() -> None:
-    # PyFlink's local mini-cluster does not load Flink's plugins/ folder, where the
-    # pip distribution ships the Prometheus reporter; its gateway JVM does append
-    # HADOOP_CLASSPATH to its class path, so the reporter is found from there.
-    # Must run before the gateway starts (the first environment of the process).
+def prepare_gateway() -> None:
+    """Give the Java gateway this process starts what every job in it needs.
+
+    PyFlink starts one gateway JVM per Python process, with the environment of the
+    moment, and every later job in the process runs in it. So whatever starts it
+    first — a job, or a test that only calls Flink's Java classes — must have set:
+    the PYTHONPATH the embedded interpreter of thread mode needs (it does not see
+    the virtualenv on its own: the site-packages and the repository, ``jobs.*``),
+    and the Prometheus reporter on the class path (PyFlink's local mini-cluster does
+    not load Flink's ``plugins/`` folder, where the pip distribution ships it; the
+    gateway JVM does append HADOOP_CLASSPATH to its class path). Idempotent.
+    """
     import pyflink  # noqa: PLC0415 - only to locate the distribution
 
+    _prepend("PYTHONPATH", [*site.getsitepackages(), str(REPO_ROOT)])
     plugins = Path(pyflink.__file__).parent / "plugins" / "metrics-prometheus"
-    jars = [str(jar) for jar in sorted(plugins.glob("*.jar"))]
-    existing = os.environ.get("HADOOP_CLASSPATH")
-    os.environ["HADOOP_CLASSPATH"] = os.pathsep.join([*jars, existing] if existing else jars)
+    _prepend("HADOOP_CLASSPATH", [str(jar) for jar in sorted(plugins.glob("*.jar"))])
 
 
 def create_environment(
@@ -128,9 +132,7 @@ def create_environment(
     ``allowNonRestoredState`` also sets), instead of failing. Only for a job whose
     state that matters is pinned to operator uids (the fraud-detector's).
     """
-    os.environ["PYTHONPATH"] = _python_path()
-    if options.metrics_port:
-        _reporter_on_classpath()  # before the first Java object starts the gateway
+    prepare_gateway()  # before the first Java object starts the gateway
     config = Configuration()
     config.set_string("python.execution-mode", execution_mode)
     config.set_string("python.executable", sys.executable)

@@ -19,6 +19,7 @@ from jobs.events.sinks import Counters, KafkaSink, Progress, pump
 from jobs.events.stream import Event, EventStream, GeneratorConfig
 from jobs.events.world import build_world
 from jobs.flink.blacklist import read_blacklist
+from jobs.flink.environment import prepare_gateway
 from jobs.flink.routing import classify
 from jobs.migrations.seed import seed
 from jobs.train.__main__ import train_small
@@ -30,6 +31,11 @@ from libs.models.events import Transaction
 from libs.models.state import CustomerFraudState
 
 WORLD_SEED = 42
+
+# A pytest-xdist worker runs many modules in one process, hence one gateway JVM: a test
+# that calls Flink's Java classes directly (test_memory_model) may start it before any job
+# does, and every job after it runs there. Prepared at collection, whichever comes first.
+prepare_gateway()
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Every rule at and around its thresholds, and how rules combine and blend."""
 
+from pathlib import Path
+
 import pytest
 
-from libs.detection.config import RulesConfig, RulesFileError, load_rules
+from libs.detection.config import RULES_FILE, RulesConfig, RulesFileError, load_rules
 from libs.detection.rules import RuleScores, blend, evaluate, ramp
 from libs.detection.signals import Signals
 from libs.detection.transaction import Txn
@@ -121,9 +123,9 @@ def test_blend() -> None:
     assert blend(CONFIG, 0.5, 0.5) == pytest.approx(0.5)
 
 
-def test_rules_file_errors_name_file_and_field(tmp_path: pytest.TempPathFactory) -> None:
-    bad = tmp_path / "rules.toml"  # type: ignore[operator]
-    text = (load_rules.__defaults__[0]).read_text()  # type: ignore[index]
+def test_rules_file_errors_name_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.toml"
+    text = RULES_FILE.read_text(encoding="utf-8")
     bad.write_text(text.replace("full_count = 4", "full_count = 2"))
     with pytest.raises(RulesFileError, match=r"rules\.toml: velocity = .*ramp end 2"):
         load_rules(bad)
