@@ -104,11 +104,8 @@ $(CHECKOV_VENV)/.checkov: locks/checkov.txt | $(UV)
 	touch $@
 
 # The mutation testers' environments (`make mutation`): each test environment plus mutmut.
-.venv-mutation-generator/.mutation: locks/mutation-generator.txt | $(UV)
-	$(VENV_SH) .venv-mutation-generator locks/mutation-generator.txt --with-project
-	touch $@
-.venv-mutation-jobs/.mutation: locks/mutation-jobs.txt | $(UV)
-	$(VENV_SH) .venv-mutation-jobs locks/mutation-jobs.txt --with-project
+.venv-mutation-%/.mutation: locks/mutation-%.txt | $(UV)
+	$(VENV_SH) .venv-mutation-$* $< --with-project
 	touch $@
 
 .venv-audit/.audit: locks/audit.txt | $(UV)
