@@ -69,13 +69,13 @@ LOCKS := bootstrap generator generator-dev streaming dbt airflow checkov audit \
 LOCK_EXTRAS_bootstrap := bootstrap
 LOCK_EXTRAS_generator := generator
 LOCK_EXTRAS_generator-dev := generator manifests report test
-LOCK_EXTRAS_streaming := generator streaming test
+LOCK_EXTRAS_streaming := generator streaming test native
 LOCK_EXTRAS_dbt := dbt
 LOCK_EXTRAS_airflow := airflow harness test
 LOCK_EXTRAS_checkov := checkov
 LOCK_EXTRAS_audit := audit
 LOCK_EXTRAS_mutation-generator := generator manifests report test mutation
-LOCK_EXTRAS_mutation-jobs := generator streaming test mutation
+LOCK_EXTRAS_mutation-jobs := generator streaming test mutation native
 
 $(VENV)/.generator: locks/generator.txt | $(UV)
 	$(PHASE) venv:generator -- $(VENV_SH) $(VENV) locks/generator.txt --with-project
@@ -85,8 +85,14 @@ $(VENV)/.dev: $(VENV)/.generator locks/generator-dev.txt
 	$(PHASE) venv:generator-dev -- $(VENV_SH) $(VENV) locks/generator-dev.txt
 	touch $@
 
-$(JOBS_VENV)/.jobs: locks/streaming.txt | $(UV)
+# The compiled scoring core (libs/detection/native) is part of the jobs' environment.
+SCORING_SOURCES := $(wildcard libs/detection/native/src/*.rs) $(addprefix libs/detection/native/,\
+	Cargo.toml Cargo.lock pyproject.toml streamflow_scoring.pyi)
+SCORING_BUILD := env UV=$(UV) bash scripts/build-scoring.sh
+
+$(JOBS_VENV)/.jobs: locks/streaming.txt $(SCORING_SOURCES) | $(UV)
 	$(PHASE) venv:jobs -- $(VENV_SH) $(JOBS_VENV) locks/streaming.txt --with-project
+	$(PHASE) build:scoring -- $(SCORING_BUILD) $(JOBS_VENV)
 	touch $@
 
 # dbt and Airflow each get their own virtualenv (docs/adr/0002-dependencies.md). The
@@ -104,8 +110,9 @@ $(CHECKOV_VENV)/.checkov: locks/checkov.txt | $(UV)
 	touch $@
 
 # The mutation testers' environments (`make mutation`): each test environment plus mutmut.
-.venv-mutation-%/.mutation: locks/mutation-%.txt | $(UV)
+.venv-mutation-%/.mutation: locks/mutation-%.txt $(SCORING_SOURCES) | $(UV)
 	$(VENV_SH) .venv-mutation-$* $< --with-project
+	$(if $(filter jobs,$*),$(SCORING_BUILD) .venv-mutation-$*)
 	touch $@
 
 .venv-audit/.audit: locks/audit.txt | $(UV)

@@ -40,7 +40,7 @@ def run(kind: str) -> dict[str, float]:
     context = DetectorContext(load_rules(), frozenset(), frozenset())
     empty = CustomerFraudState()
     old: dict[str, CustomerFraudState] = {}
-    new = StateCache(DEV_BUDGET_MB * MIB)
+    new: StateCache[CustomerFraudState] = StateCache(DEV_BUDGET_MB * MIB)
     txn = Txn("t", "c", "S1", 42.5, "42.50", "EUR", T0, 52.5, 13.4, "grocery")
     before = rss_bytes()
     peak = before

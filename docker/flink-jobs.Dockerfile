@@ -12,6 +12,14 @@ WORKDIR /build
 COPY jobs/flink/connectors-pom.xml pom.xml
 RUN mvn -q -B --strict-checksums dependency:copy-dependencies -DoutputDirectory=/connectors -DincludeScope=runtime
 
+# The compiled scoring core (libs/detection/native): maturin's own image builds a
+# manylinux2014 wheel (any glibc >= 2.17, so the jammy-based Flink image takes it) from
+# the crate's Cargo.lock, whose crates.io checksums cargo verifies (--locked).
+FROM ghcr.io/pyo3/maturin:v1.16.0 AS scoring
+WORKDIR /build
+COPY libs/detection/native/ .
+RUN maturin build --release --locked --interpreter python3.11 --out /wheels
+
 FROM flink:${FLINK_VERSION}-scala_2.12-java17
 ARG FLINK_VERSION
 USER 0
@@ -24,8 +32,9 @@ COPY pyproject.toml README.md ./
 COPY jobs/ jobs/
 COPY libs/ libs/
 COPY specs/ specs/
+COPY --from=scoring /wheels/ /tmp/wheels/
 RUN python3.11 -m venv /opt/streamflow/venv \
-    && /opt/streamflow/venv/bin/pip install --no-cache-dir ".[streaming]" \
+    && /opt/streamflow/venv/bin/pip install --no-cache-dir ".[streaming]" /tmp/wheels/*.whl \
     && /opt/streamflow/venv/bin/python -m jobs.train --output /opt/streamflow/models/fraud-iforest --seed 42
 COPY --from=connectors /connectors/ /opt/flink/lib/
 RUN cp "/opt/flink/opt/flink-python-${FLINK_VERSION}.jar" /opt/flink/lib/ \

@@ -25,11 +25,12 @@ from jobs.flink import topics
 from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.keying import keyed_by_first_field
-from jobs.flink.metrics import ByLabel, EventTime, LatencyCounters, streamflow_group
+from jobs.flink.metrics import ByLabel, EventTime, LatencyCounters, LocalCounter, streamflow_group
 from jobs.flink.routing import ALERT_COLUMNS
-from jobs.flink.state_cache import MIB, StateCache
+from jobs.flink.state_cache import BYTES_PER_ENCODED_STATE, BYTES_PER_STATE, MIB, StateCache
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from libs.contracts.metrics import DETECTION
+from libs.detection.compiled import MODULE, compiled_detector, load_native
 from libs.detection.config import RULES_FILE, load_rules
 from libs.detection.core import DetectorContext, detect, to_alert
 from libs.detection.rules import RULE_IDS
@@ -108,6 +109,11 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self.model_dir, self.dsn, self.refresh_s, self.rules = model_dir, dsn, refresh_s, rules
         self.backend, self.cache_bytes = backend, cache_bytes
 
+    # The compiled scoring core's module (libs/detection/native). It speaks state
+    # layout v1.0, this release's codec: a release with another codec sets None and
+    # scores in Python until the core learns the layout.
+    scoring_core: str | None = MODULE
+
     def open(self, runtime_context: RuntimeContext) -> None:
         """Load rules, model (or fall back to rules only), blacklist; bind state and metrics."""
         self.config = load_rules(Path(self.rules))
@@ -119,17 +125,25 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             ValueStateDescriptor("customer-fraud-state", Types.PICKLED_BYTE_ARRAY())
         )
         metrics = streamflow_group(runtime_context)
-        self.decisions = metrics.counter("decisions")
-        self.alerts = metrics.counter("alerts")
+        self.decisions = LocalCounter(metrics, "decisions")
+        self.alerts = LocalCounter(metrics, "alerts")
         self.rule_alerts = ByLabel(metrics, "rule_id", "alerts", RULE_IDS)
         self.latency = LatencyCounters(metrics, DETECTION)
         self.event_time = EventTime(metrics)
-        self.skipped = metrics.counter("unparseable_events")
-        self.scoring_errors = metrics.counter("scoring_errors")
-        self.corrupt_state = metrics.counter("corrupt_states")
-        self.cache = StateCache(self.cache_bytes)
+        self.skipped = LocalCounter(metrics, "unparseable_events")
+        self.scoring_errors = LocalCounter(metrics, "scoring_errors")
+        self.corrupt_state = LocalCounter(metrics, "corrupt_states")
+        # Without the compiled core (cannot be imported: logged once) the job scores
+        # every event in Python, and says so on this gauge.
+        self.native = load_native(self.scoring_core) if self.scoring_core else None
+        compiled = 1 if self.native is not None else 0
+        metrics.gauge("compiled_scoring", lambda: compiled)
+        # The compiled core reads and writes encoded states: the cache holds those.
+        self.cache: StateCache[Any] = StateCache(
+            self.cache_bytes, BYTES_PER_ENCODED_STATE if self.native else BYTES_PER_STATE
+        )
         metrics.gauge("cached_states", lambda: len(self.cache))
-        self.context = self._build_context()
+        self._build_context()
         available = 1 if self.model.available else 0
         metrics.gauge("model_available", lambda: available)
 
@@ -145,8 +159,8 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         """The bytes Flink state (so checkpoints and savepoints) holds for ``state``."""
         return state.to_bytes()
 
-    def _build_context(self) -> DetectorContext:
-        return DetectorContext(
+    def _build_context(self) -> None:
+        self.context = DetectorContext(
             self.config,
             self.blacklist.customers,
             self.blacklist.stores,
@@ -154,17 +168,21 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             self.model.version,
             self.model.population_amounts,
         )
+        self.compiled = compiled_detector(self.native, self.context) if self.native else None
 
-    def _state(self, customer: str) -> CustomerFraudState:
+    def _stored(self, customer: str) -> Any:
         # Read-through cache (``state_cache``): this operator is the only writer of
         # its keys. Every update is still written to Flink state, so checkpoints
         # hold it; a restore re-opens the operator with an empty cache.
         cached = self.cache.get(customer)
-        if cached is not None:
-            return cached
-        stored = self.state.value()
+        return cached if cached is not None else self.state.value()
+
+    def _state(self, customer: str) -> CustomerFraudState:
+        stored = self._stored(customer)
         if stored is None:
             return EMPTY
+        if isinstance(stored, CustomerFraudState):
+            return stored
         try:
             return self.decode(stored)
         except StateDecodeError as error:
@@ -175,14 +193,29 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
     def process_element(self, value: str, ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
         """Score one transaction (its raw JSON) and update its customer's state."""
         if self.blacklist.maybe_refresh():
-            self.context = self._build_context()
+            self._build_context()
+        key = ctx.get_current_key()
+        if self.compiled is not None:
+            outcome = self.compiled.process(value, self._stored(key))
+            if outcome is not None:
+                stored, event_ms, alert_json, rules = outcome
+                self.state.update(stored)
+                self.cache.put(key, stored)
+                self._count(event_ms, alert_json is not None, rules)
+                if alert_json is not None:
+                    yield Row(alert_json, event_ms)
+                return
+            # Not an event the compiled core is sure of: the reference decides.
+        yield from self._score_in_python(value, key)
+
+    def _score_in_python(self, value: str, key: str) -> Iterator[Any]:
+        """``core.detect`` and ``to_alert``: the reference, for every event without the core."""
         try:
             txn = Txn.from_json(value)
         except EventParseError:
             self.skipped.inc()  # the transaction-processor sends these to the DLQ
             return
         context = self.context
-        key = ctx.get_current_key()
         try:
             state, decision = detect(self._state(key), txn, context)
             alert = to_alert(txn, decision, context) if decision.alert else None
@@ -192,17 +225,25 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
             self.scoring_errors.inc()
             LOGGER.exception("could not score transaction %s", txn.transaction_id)
             return
-        self.state.update(self.encode(state))
-        self.cache.put(key, state)
-        self.decisions.inc()
-        self.latency.observe(txn.timestamp_ms)
-        self.event_time.saw(txn.timestamp_ms)
+        encoded = self.encode(state)
+        self.state.update(encoded)
+        self.cache.put(key, encoded if self.compiled is not None else state)
+        rules = sum(1 << i for i, score in enumerate(decision.rules[:5]) if score > 0)
+        self._count(txn.timestamp_ms, alert is not None, rules)
         if alert is not None:
-            self.alerts.inc()
-            for hit in alert.rule_hits:
-                self.rule_alerts.inc(hit.rule_id)
             # Its event time comes from the transaction: exact, and no datetime arithmetic.
             yield Row(alert.json_text(), txn.timestamp_ms)
+
+    def _count(self, event_ms: int, alerted: bool, rules: int) -> None:
+        """The metrics of one decision (``rules``: bit i for rule RULE_IDS[i] that fired)."""
+        self.decisions.inc()
+        self.latency.observe(event_ms)
+        self.event_time.saw(event_ms)
+        if alerted:
+            self.alerts.inc()
+            for index, rule in enumerate(RULE_IDS):
+                if rules >> index & 1:
+                    self.rule_alerts.inc(rule)
 
 
 def build(

@@ -5,6 +5,13 @@ Their names, buckets and the reporter's naming rule are the contract in
 (``generator/components/flink/observability.py``) lists the exact names its rules
 and dashboards use, and a live test checks them against a real scrape.
 
+Counts are kept in Python (``LocalCounter``) and read by the reporter as gauges
+at each scrape: PyFlink's own ``Counter.inc`` crosses into the JVM on every call
+(thread mode, through pemja), several times per event; a gauge crosses once per
+scrape and is exact at that moment. Flink's Prometheus reporter exports counters
+and gauges alike (a Prometheus gauge of the same name), so the series and the
+rules over them do not change.
+
 Latency is counted, not sampled: PyFlink distributions export as 0 through the
 Prometheus reporter, which also turns histograms into summaries (no buckets).
 Each timed event increments ``measure_latency_events`` and exactly one
@@ -23,16 +30,34 @@ from typing import Any
 from libs.contracts.metrics import GROUP, LATENCY_BOUNDS_S, OVERFLOW, bound_label
 
 
+class LocalCounter:
+    """A count kept in Python, exported as a gauge of the same name (read at each scrape)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, group: Any, name: str) -> None:
+        self.count = 0
+        group.gauge(name, self.value)
+
+    def inc(self, n: int = 1) -> None:
+        """Add ``n``."""
+        self.count += n
+
+    def value(self) -> int:
+        """The count now."""
+        return self.count
+
+
 class LatencyCounters:
     """Counts of events by latency bucket, for one kind of latency."""
 
     def __init__(self, group: Any, measure: str) -> None:
         measured = group.add_group("measure", measure)
-        self.events = measured.counter("latency_events")
+        self.events = LocalCounter(measured, "latency_events")
         self.bounds_ms = [b * 1000 for b in LATENCY_BOUNDS_S]
         labels = [*map(bound_label, LATENCY_BOUNDS_S), OVERFLOW]
         self.buckets = [
-            measured.add_group("le", label).counter("latency_bucket") for label in labels
+            LocalCounter(measured.add_group("le", label), "latency_bucket") for label in labels
         ]
 
     def observe(self, event_ms: int) -> None:
@@ -63,7 +88,7 @@ class ByLabel:
 
     def __init__(self, group: Any, key: str, name: str, known: Iterable[str] = ()) -> None:
         self.group, self.key, self.name = group, key, name
-        self.counters: dict[str, Any] = {}
+        self.counters: dict[str, LocalCounter] = {}
         for value in known:
             self.inc(value, 0)
 
@@ -71,8 +96,8 @@ class ByLabel:
         """Add ``count`` to the counter of ``value``."""
         counter = self.counters.get(value)
         if counter is None:
-            counter = self.counters[value] = self.group.add_group(self.key, value).counter(
-                self.name
+            counter = self.counters[value] = LocalCounter(
+                self.group.add_group(self.key, value), self.name
             )
         if count:
             counter.inc(count)

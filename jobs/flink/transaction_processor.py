@@ -23,7 +23,7 @@ from pyflink.datastream import (
 
 from jobs.flink import topics
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
-from jobs.flink.metrics import ByLabel, EventTime, LatencyCounters, streamflow_group
+from jobs.flink.metrics import ByLabel, EventTime, LatencyCounters, LocalCounter, streamflow_group
 from jobs.flink.routing import BRONZE_COLUMNS, bronze_row, classify
 from jobs.flink.sinks import exactly_once_kafka_sink
 from jobs.flink.tables import jdbc_sink, kafka_raw_source
@@ -44,8 +44,8 @@ class RouteTransactions(ProcessFunction):  # type: ignore[misc]
     def open(self, runtime_context: RuntimeContext) -> None:
         """Register the job's metrics (jobs/flink/metrics.py)."""
         group = streamflow_group(runtime_context)
-        self.received = group.counter("events_received")
-        self.processed = group.counter("events_processed")
+        self.received = LocalCounter(group, "events_received")
+        self.processed = LocalCounter(group, "events_processed")
         self.dead_lettered = ByLabel(group, "error", "dead_lettered")
         self.latency = LatencyCounters(group, PROCESSING)
         self.event_time = EventTime(group)

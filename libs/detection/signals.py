@@ -15,8 +15,9 @@ from libs.detection.transaction import Txn
 from libs.models.state import CustomerFraudState
 
 _ANGLE = [2 * math.pi * h / 24 for h in range(24)]
-_COS = [math.cos(a) for a in _ANGLE]
-_SIN = [math.sin(a) for a in _ANGLE]
+# Public: the compiled core takes these tables from here, computed by the same libm.
+HOUR_COS = [math.cos(a) for a in _ANGLE]
+HOUR_SIN = [math.sin(a) for a in _ANGLE]
 HOURS_PER_RADIAN = 24 / (2 * math.pi)
 
 
@@ -60,8 +61,8 @@ def _hour_statistics(hours: tuple[int, ...], hour: int) -> tuple[float, float]:
     rarity = -math.log((hours[hour] + 1) / (total + 24))
     if total == 0:
         return 0.0, rarity
-    x = sum(map(operator.mul, hours, _COS)) / total  # both 24 long (the state's invariant)
-    y = sum(map(operator.mul, hours, _SIN)) / total
+    x = sum(map(operator.mul, hours, HOUR_COS)) / total  # both 24 long (the state's invariant)
+    y = sum(map(operator.mul, hours, HOUR_SIN)) / total
     resultant = math.hypot(x, y)
     if resultant < 1e-9:
         return 0.0, rarity

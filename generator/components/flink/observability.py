@@ -73,6 +73,10 @@ CATALOGUE = (
     ),
     _job("last_event_time_ms", "event time of the newest event seen (ms since the epoch)"),
     _job("model_available", "1 while the fraud-detector scores with its model, 0 rules only"),
+    _job(
+        "compiled_scoring",
+        "1 while the fraud-detector scores with its compiled core, 0 in Python (a slower path)",
+    ),
 )
 
 
@@ -168,6 +172,8 @@ def fraud() -> Dashboard:
     panels = [
         stat("Alert rate (15m)", "percentunit", (rate, "alerts per decision")),
         stat("Model in use", "short", (f"min({job}model_available)", "1 = model, 0 = rules only")),
+        stat("Compiled scoring", "short",
+             (f"min({job}compiled_scoring)", "1 = compiled core, 0 = Python fallback")),
         series("Decisions and alerts per second", "ops",
                (f"sum(rate({job}decisions[5m]))", "decisions"),
                (f"sum(rate({job}alerts[5m]))", "alerts")),

@@ -53,6 +53,7 @@ class NextReleaseDetectFraud(DetectFraud):
     """The detector with the v1.1 state codec; says once that it upgraded a v1.0 state."""
 
     upgraded = False
+    scoring_core = None  # the compiled core speaks v1.0 only: this release scores in Python
 
     @staticmethod
     def decode(stored: bytes) -> CustomerFraudState:

@@ -2,18 +2,29 @@
 
 import collections
 import json
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from jobs.events.stream import Event
-from jobs.flink.fraud_detector import JOB_NAME, build, main
+from jobs.flink.fraud_detector import CONSUMER_GROUP, JOB_NAME, build, main
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
+from libs.contracts.metrics import JOB_PREFIX
 from libs.detection.config import load_rules
 from libs.detection.rules import blend
 from libs.models.events import FraudAlert
-from tests.jobs.flink.conftest import Stack, events, transaction_id, wait_for
+from libs.processes import free_port
+from tests.jobs.flink.conftest import (
+    Job,
+    Stack,
+    events,
+    expected_alerts,
+    transaction_id,
+    wait_for,
+)
+from tests.jobs.flink.without_compiled_core import MISSING
 
 pytestmark = pytest.mark.integration
 
@@ -176,3 +187,36 @@ def test_savepoints_of_earlier_releases_map_to_this_pipeline(tmp_path: Path) -> 
     assert claimed[DETECTOR_ID] == DETECTOR_ID_BEFORE_UID
     restore = graph.getSavepointRestoreSettings()
     assert restore.getRestorePath() == str(tmp_path) and restore.allowNonRestoredState()
+
+
+def _gauge(port: int, name: str) -> list[float]:
+    """Every value of one of the jobs' metrics on a reporter's endpoint (none yet: [])."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+    except OSError:
+        return []
+    metric = JOB_PREFIX + name
+    return [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            if line.startswith((metric + "{", metric + " "))]  # fmt: skip
+
+
+def test_without_its_compiled_core_the_job_scores_in_python_and_says_so(
+    stack: Stack, model_dir: Path, jobs: list[Job], tmp_path: Path
+) -> None:
+    sent = events(3_000, malformed_rate=0.02)
+    stack.produce(sent)
+    port = free_port()
+    job = Job("tests.jobs.flink.without_compiled_core",
+              stack.args("--model-dir", str(model_dir), "--metrics-port", str(port)),
+              tmp_path / "detector.log")  # fmt: skip
+    jobs.append(job)
+    # Offsets commit with the checkpoint that commits the alerts of the same events.
+    wait_for(lambda: stack.consumed(CONSUMER_GROUP, "transactions.raw"), timeout=240,
+             what="every event scored and committed")  # fmt: skip
+    alerted = {json.loads(raw)["transaction_id"] for raw in stack.read("fraud.alerts")}
+    assert alerted == expected_alerts(sent, stack, model_dir) and alerted
+    wait_for(lambda: bool(_gauge(port, "decisions")), timeout=60, what="the reporter")
+    assert _gauge(port, "compiled_scoring") == [0.0]
+    unavailable = f"compiled scoring core unavailable (No module named '{MISSING}')"
+    assert job.flink_log().count(unavailable) == 1

@@ -2,8 +2,11 @@
 
 import gc
 import tracemalloc
+from collections.abc import Callable
 
-from jobs.flink.state_cache import BYTES_PER_STATE, StateCache
+import pytest
+
+from jobs.flink.state_cache import BYTES_PER_ENCODED_STATE, BYTES_PER_STATE, StateCache
 from libs.models.state import MAX_RECENT, CustomerFraudState
 
 
@@ -17,24 +20,36 @@ def full_state(i: int) -> CustomerFraudState:
     )  # fmt: skip
 
 
-def test_the_charge_per_state_covers_a_measured_full_entry() -> None:
-    cache = StateCache(capacity_bytes=10**9)
+def measured_entry(value: Callable[[int], object]) -> float:
+    """Bytes one cache entry holding ``value(i)`` takes, with its key and dict slot."""
+    cache: StateCache[object] = StateCache(capacity_bytes=10**9)
     count = 5_000
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         for i in range(count):
-            cache.put(f"C{i:08d}", full_state(i))
-        measured = (tracemalloc.get_traced_memory()[0] - before) / count
+            cache.put(f"C{i:08d}", value(i))
+        return (tracemalloc.get_traced_memory()[0] - before) / count
     finally:
         tracemalloc.stop()
-    assert measured <= BYTES_PER_STATE, measured
-    assert measured >= BYTES_PER_STATE * 0.75, measured  # and not wildly generous either
+
+
+@pytest.mark.parametrize(
+    ("value", "charge"),
+    [(full_state, BYTES_PER_STATE), (lambda i: full_state(i).to_bytes(), BYTES_PER_ENCODED_STATE)],
+    ids=["decoded", "encoded"],
+)
+def test_the_charge_per_state_covers_a_measured_full_entry(
+    value: Callable[[int], object], charge: int
+) -> None:
+    measured = measured_entry(value)
+    assert measured <= charge, measured
+    assert measured >= charge * 0.75, measured  # and not wildly generous either
 
 
 def test_capacity_is_bytes_over_the_charge_and_the_least_recently_used_go_first() -> None:
-    cache = StateCache(capacity_bytes=3 * BYTES_PER_STATE)
+    cache: StateCache[CustomerFraudState] = StateCache(capacity_bytes=3 * BYTES_PER_STATE)
     for name in "abc":
         cache.put(name, CustomerFraudState())
     assert cache.get("a") is not None  # a is now the most recent
@@ -44,6 +59,6 @@ def test_capacity_is_bytes_over_the_charge_and_the_least_recently_used_go_first(
 
 
 def test_no_memory_means_no_cache() -> None:
-    cache = StateCache(capacity_bytes=BYTES_PER_STATE - 1)
+    cache: StateCache[CustomerFraudState] = StateCache(capacity_bytes=BYTES_PER_STATE - 1)
     cache.put("a", CustomerFraudState())
     assert len(cache) == 0 and cache.get("a") is None
