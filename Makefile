@@ -237,7 +237,8 @@ typecheck-jobs: $(JOBS_VENV)/.jobs
 	$(PHASE) mypy:jobs -- $(JOBS_VENV)/bin/mypy --cache-dir $(MYPY_CACHE)/jobs \
 		--config-file pyproject.toml jobs libs devtools tests/jobs tests/libs tests/devtools tests/dbt \
 		benchmarks/generator_throughput.py benchmarks/scorer.py benchmarks/streaming.py \
-		benchmarks/dbt_build.py benchmarks/state_cache.py benchmarks/footprint.py benchmarks/alert_path.py
+		benchmarks/dbt_build.py benchmarks/state_cache.py benchmarks/footprint.py benchmarks/alert_path.py \
+		benchmarks/scoring_core.py
 typecheck-dags: $(AIRFLOW_VENV)/.airflow
 	$(PHASE) mypy:dags -- $(AIRFLOW_VENV)/bin/mypy --cache-dir $(MYPY_CACHE)/dags \
 		--config-file pyproject.toml dags tests/dags
@@ -277,6 +278,7 @@ bench: setup
 	$(PY) benchmarks/render_vs_kustomize.py
 	$(JOBS_PY) benchmarks/generator_throughput.py
 	$(JOBS_PY) benchmarks/scorer.py
+	$(JOBS_PY) benchmarks/scoring_core.py
 	$(JOBS_PY) benchmarks/streaming.py
 	$(JOBS_PY) benchmarks/alert_path.py
 	$(JOBS_PY) benchmarks/state_cache.py

@@ -102,6 +102,14 @@ class Report:
     latency_seconds: list[float]
     reconciled: dict[str, tuple[str, str]]
     stages: dict[str, float] = field(default_factory=dict)
+    # Events produced and drained before the measured ones (JIT, first checkpoints):
+    # counted in the checks, not in the latency, which is the steady state's.
+    warm_up_events: int = 0
+    # Events/s each job consumed in the steady state, from its committed offsets
+    # (None: too few samples), and the rate the producer sent at.
+    sustained_rates: dict[str, float | None] = field(default_factory=dict)
+    produce_rate: float | None = None
+    detection_slo_seconds: float | None = None  # the spec's detection-latency threshold
 
     @property
     def precision(self) -> float:
@@ -165,10 +173,27 @@ class Report:
         ]
         p50, p99 = self.latency(0.5), self.latency(0.99)
         if p50 is not None and p99 is not None:
+            slo = ""
+            if self.detection_slo_seconds is not None:
+                met = "met" if p99 < self.detection_slo_seconds else "NOT met"
+                slo = f"; p99 < {self.detection_slo_seconds:g} s {met}"
             lines.append(
-                f"  produce → alert      p50 {p50:.2f} s, p99 {p99:.2f} s "
-                f"({len(self.latency_seconds):,} alerts; includes the 1 s checkpoint interval)"
+                f"  produce → alert      p50 {p50:.2f} s, p99 {p99:.2f} s in the steady state "
+                f"({len(self.latency_seconds):,} alerts; includes the 1 s checkpoint interval"
+                f"{slo})"
             )
+        if self.warm_up_events:
+            lines.append(
+                f"    after a warm-up of {self.warm_up_events:,} events, produced and drained "
+                "first (JIT, first checkpoints); they count in the checks, not here"
+            )
+        if self.sustained_rates:
+            sent = f"{self.produce_rate:,.0f}" if self.produce_rate else "?"
+            lines.append(f"  steady-state rates   (events/s consumed; produced at {sent})")
+            lines += [
+                f"    {job:<20} {'?' if rate is None else f'{rate:,.0f}':>9}"
+                for job, rate in self.sustained_rates.items()
+            ]
         lines.append("  gold reconciled with bronze")
         lines += [
             f"    {what:<20} bronze {bronze:>14}  gold {gold:>14}"

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from devtools.demo.__main__ import JOBS
 from libs.processes import dying_with_parent, wait_until
 
 pytestmark = pytest.mark.integration
 
 TAG = "STREAMFLOW_DEMO_RUN"
-SMALL = ["--events", "3000", "--rate", "0"]
+SMALL = ["--events", "3000", "--rate", "0"]  # as fast as it goes: no warm-up at rate 0
 
 
 def tagged(tag: str) -> list[int]:
@@ -66,8 +67,11 @@ def test_every_event_is_accounted_for_and_nothing_outlives_the_demo(tmp_path: Pa
     assert report["alerts"] > 0 and report["alerts_outside_bronze"] == 0
     assert report["alerts_labelled"] > 0 and 0 < report["recall"] <= 1
     assert all(bronze == gold for bronze, gold in report["reconciled"].values())
-    assert report["latency_p99_seconds"] is not None
-    assert list(report["stages"]) == ["services", "model", "flink", "produce", "drain", "dbt"]
+    assert report["latency_p99_seconds"] is not None and report["warm_up_events"] == 0
+    assert set(report["sustained_rates"]) == {job.JOB_NAME for job in JOBS}
+    assert report["produce_rate"] > 0 and report["detection_slo_seconds"] == 2
+    assert list(report["stages"]) == ["services", "model", "flink", "warm-up", "produce", "drain",
+                                      "dbt"]  # fmt: skip
     assert "StreamFlow demo report" in stdout
     assert_nothing_left(tag)
 
