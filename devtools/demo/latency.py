@@ -6,11 +6,9 @@ checkpoint, so the figure includes up to one checkpoint interval by design.
 """
 
 import json
-import threading
 import time
-from types import TracebackType
-from typing import Self
 
+from devtools.demo.background import Background
 from jobs.events.sinks import KafkaSink
 from jobs.events.stream import Event
 from jobs.flink import topics
@@ -30,31 +28,18 @@ class StampingKafkaSink(KafkaSink):
         super().send(event)
 
 
-class AlertWatch:
+class AlertWatch(Background):
     """Seconds from send to committed alert, per alerted transaction that was stamped."""
 
     def __init__(self, bootstrap_servers: str, sent: dict[str, float]) -> None:
+        super().__init__("alert-watch")
         self.bootstrap_servers = bootstrap_servers
         self.sent = sent
         self.delays: list[float] = []
         self.seen = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._consume, name="alert-watch", daemon=True)
 
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _consume(self) -> None:
+    def run(self) -> None:
+        """Read fraud.alerts read_committed from the start, timing each stamped alert."""
         from confluent_kafka import Consumer, TopicPartition  # noqa: PLC0415
 
         consumer = Consumer(
@@ -67,7 +52,7 @@ class AlertWatch:
         )
         consumer.assign([TopicPartition(topics.ALERTS, 0, 0)])
         try:
-            while not self._stop.is_set():
+            while not self.stopping.is_set():
                 for message in consumer.consume(num_messages=500, timeout=0.2):
                     value = message.value()
                     if message.error() is not None or not value:

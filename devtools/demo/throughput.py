@@ -6,38 +6,23 @@ slope over the steady part of the run is the rate the job sustained there. A job
 that keeps up sustains the producer's rate; one that falls behind shows less.
 """
 
-import threading
 import time
-from types import TracebackType
-from typing import Self
 
+from devtools.demo.background import Background
 from devtools.testing.topics import platform_topics
 from jobs.flink import topics
 
 
-class ConsumedOffsets:
+class ConsumedOffsets(Background):
     """Committed offsets of consumer groups on ``transactions.raw``, sampled once a second."""
 
     def __init__(self, bootstrap_servers: str, groups: list[str]) -> None:
+        super().__init__("offsets")
         self.bootstrap_servers, self.groups = bootstrap_servers, groups
         self.samples: dict[str, list[tuple[float, int]]] = {group: [] for group in groups}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="offsets", daemon=True)
 
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join(timeout=60)
-
-    def _sample(self) -> None:
+    def run(self) -> None:
+        """Sample every group's committed offset each second until stopped."""
         from confluent_kafka import Consumer, KafkaException, TopicPartition  # noqa: PLC0415
 
         partitions = [TopicPartition(topics.TRANSACTIONS, p)
@@ -46,7 +31,7 @@ class ConsumedOffsets:
                                       "group.id": group, "enable.auto.commit": False})
                      for group in self.groups}  # fmt: skip
         try:
-            while not self._stop.wait(1.0):
+            while not self.stopping.wait(1.0):
                 for group, consumer in consumers.items():
                     try:
                         committed = consumer.committed(partitions, timeout=10)

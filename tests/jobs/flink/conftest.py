@@ -3,6 +3,7 @@
 import itertools
 import json
 import time
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from jobs.flink.environment import prepare_gateway
 from jobs.flink.routing import classify
 from jobs.migrations.seed import seed
 from jobs.train.__main__ import train_small
+from libs.contracts.metrics import JOB_PREFIX
 from libs.detection.config import load_rules
 from libs.detection.core import DetectorContext, detect
 from libs.detection.transaction import Txn
@@ -104,6 +106,18 @@ def events(count: int, **config: Any) -> list[Event]:
 def transaction_id(event: Event) -> str:
     """The id inside an event's JSON."""
     return str(json.loads(event.value)["transaction_id"])
+
+
+def reported(port: int, name: str) -> list[float]:
+    """Every value of one of the jobs' metrics on a Flink reporter's endpoint (none yet: [])."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+    except OSError:
+        return []
+    metric = JOB_PREFIX + name
+    return [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            if line.startswith((metric + "{", metric + " "))]  # fmt: skip
 
 
 def wait_for(

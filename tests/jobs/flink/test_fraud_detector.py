@@ -2,7 +2,6 @@
 
 import collections
 import json
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 from jobs.events.stream import Event
 from jobs.flink.fraud_detector import CONSUMER_GROUP, JOB_NAME, build, main
 from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
-from libs.contracts.metrics import JOB_PREFIX
 from libs.detection.config import load_rules
 from libs.detection.rules import blend
 from libs.models.events import FraudAlert
@@ -21,6 +19,7 @@ from tests.jobs.flink.conftest import (
     Stack,
     events,
     expected_alerts,
+    reported,
     transaction_id,
     wait_for,
 )
@@ -189,18 +188,6 @@ def test_savepoints_of_earlier_releases_map_to_this_pipeline(tmp_path: Path) -> 
     assert restore.getRestorePath() == str(tmp_path) and restore.allowNonRestoredState()
 
 
-def _gauge(port: int, name: str) -> list[float]:
-    """Every value of one of the jobs' metrics on a reporter's endpoint (none yet: [])."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-            text = response.read().decode()
-    except OSError:
-        return []
-    metric = JOB_PREFIX + name
-    return [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-            if line.startswith((metric + "{", metric + " "))]  # fmt: skip
-
-
 def test_without_its_compiled_core_the_job_scores_in_python_and_says_so(
     stack: Stack, model_dir: Path, jobs: list[Job], tmp_path: Path
 ) -> None:
@@ -216,7 +203,7 @@ def test_without_its_compiled_core_the_job_scores_in_python_and_says_so(
              what="every event scored and committed")  # fmt: skip
     alerted = {json.loads(raw)["transaction_id"] for raw in stack.read("fraud.alerts")}
     assert alerted == expected_alerts(sent, stack, model_dir) and alerted
-    wait_for(lambda: bool(_gauge(port, "decisions")), timeout=60, what="the reporter")
-    assert _gauge(port, "compiled_scoring") == [0.0]
+    wait_for(lambda: bool(reported(port, "decisions")), timeout=60, what="the reporter")
+    assert reported(port, "compiled_scoring") == [0.0]
     unavailable = f"compiled scoring core unavailable (No module named '{MISSING}')"
     assert job.flink_log().count(unavailable) == 1

@@ -11,6 +11,7 @@ renders (``for`` and the absence window shortened for the test only).
 """
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from generator.components.monitoring import rule_groups
 from generator.components.monitoring.scrape import keep_regex
 from generator.components.observability import COMPONENT_LABEL, LIVE_SOURCES, UPSTREAM, Source
 from generator.pipeline.load import load
+from jobs.flink import fraud_detector, transaction_processor
 from jobs.migrations.seed import seed
 from libs.contracts.metrics import reported_job_name
 from libs.processes import free_port, log_tail
@@ -37,7 +39,7 @@ from tests.generator.components.monitoring.promql import (
     recorded_names,
     rule_expressions,
 )
-from tests.jobs.flink.conftest import WORLD_SEED, Job, Stack, events, wait_for
+from tests.jobs.flink.conftest import WORLD_SEED, Job, Stack, events, reported, wait_for
 
 pytestmark = pytest.mark.integration
 JOBS = {"transaction-processor": "jobs.flink.transaction_processor",
@@ -96,7 +98,7 @@ def test_every_live_metric_exists_and_two_alerts_fire(
         kafka.create_topics(platform_topics())
         seed(postgres.dsn(), seed_value=WORLD_SEED)
         stack = Stack(kafka, postgres)
-        stack.produce(events(3_000, malformed_rate=0.02))
+        produced = stack.produce(events(3_000, malformed_rate=0.02))
         ports = {job: free_port() for job in JOBS}
         for job, module in JOBS.items():
             arguments = stack.args("--metrics-port", str(ports[job]))
@@ -112,7 +114,17 @@ def test_every_live_metric_exists_and_two_alerts_fire(
                 print("targets:", prometheus.api("targets")["activeTargets"])
                 print("prometheus log:", log_tail(prometheus.log))
                 raise
-            assert stack.query("SELECT count(*) FROM bronze.raw_transactions")[0][0] > 0
+            # Counts are Python ints the reporter reads at each scrape (jobs/flink/metrics.py):
+            # once both jobs have checkpointed every event, a scrape shows them exactly.
+            for group in (transaction_processor.CONSUMER_GROUP, fraud_detector.CONSUMER_GROUP):
+                wait_for(functools.partial(stack.consumed, group, "transactions.raw"),
+                         timeout=240, what=f"{group} at the end of its input")  # fmt: skip
+            (valid,) = stack.query("SELECT count(*) FROM bronze.raw_transactions")[0]
+            assert 0 < valid < produced.delivered
+            received = reported(ports["transaction-processor"], "events_received")
+            assert received and sum(received) == produced.delivered, received  # all subtasks
+            decisions = reported(ports["fraud-detector"], "decisions")
+            assert decisions and sum(decisions) == valid, decisions
 
             def firing(alert: str, **labels: str) -> bool:
                 return any(a["labels"]["alertname"] == alert

@@ -12,21 +12,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from jobs.flink.routing import bronze_row, classify
 from libs.detection.transaction import Txn
 from libs.models.events import MAX_EVENT_BYTES, DLQRecord, EventParseError, Transaction
-from tests.libs.models.wire_strategies import JSON, JSON_CORNER_CASES, TRANSACTION_LIKE
-
-EXAMPLES = settings(
-    max_examples=10_000,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+from tests.libs.models.wire_strategies import (
+    JSON,
+    JSON_CORNER_CASES,
+    TRANSACTION_LIKE,
+    derandomized,
 )
+
+EXAMPLES = derandomized(10_000)
 
 
 def _parsed(parse: Callable[[bytes], Transaction], raw: bytes) -> Transaction | str:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 import streamflow_scoring as native  # make setup builds it: its absence fails here
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from jobs.events.stream import EventStream, GeneratorConfig
@@ -37,19 +37,18 @@ from libs.detection.transaction import Txn
 from libs.ml.loader import load_model
 from libs.models.events import EventParseError
 from libs.models.state import CustomerFraudState, StateDecodeError
-from tests.libs.models.wire_strategies import JSON_CORNER_CASES, TRANSACTION_LIKE, VALID
+from tests.libs.models.wire_strategies import (
+    JSON_CORNER_CASES,
+    TRANSACTION_LIKE,
+    VALID,
+    derandomized,
+)
 
 SEED = 42
 DETECTED_AT = datetime(2026, 12, 5, 6, 0, 0, 123456, tzinfo=UTC)
 DETECTED_AT_US = 1_796_450_400_123_456
 GOLDEN_STATE = Path(__file__).parents[1] / "models" / "golden" / "customer_fraud_state_v1.hex"
-EXAMPLES = settings(
-    max_examples=3_000,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+EXAMPLES = derandomized(3_000)
 
 
 @dataclass

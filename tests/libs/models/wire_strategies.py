@@ -7,7 +7,20 @@ same JSON corner cases.
 
 import json
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+
+def derandomized(examples: int) -> settings:
+    """Reproducible properties (CI's seed is fixed), no wall-clock deadline, big inputs allowed."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
 
 VALID = {
     "transaction_id": "5f1c1c9e-6f4b-4c55-9a39-2f6a8f0b7c11",
