@@ -85,12 +85,17 @@ def test_a_failed_stage_stops_everything_it_started(tmp_path: Path) -> None:
 
 
 def test_sigterm_mid_stream_stops_everything(tmp_path: Path) -> None:
-    process, tag = start(tmp_path, "--rate", "50")  # slow: still producing when stopped
+    # Slow, so still producing when stopped; no warm-up stage before it.
+    process, tag = start(tmp_path, "--rate", "50", "--warm-up-s", "0")
     assert process.stderr is not None
+    before = []
     for line in process.stderr:
+        before.append(line)
         if line.startswith("[demo] produce"):
             break
+    else:
+        pytest.fail(f"the demo ended before producing:\n{''.join(before)[-4000:]}")
     process.send_signal(signal.SIGTERM)
-    process.communicate(timeout=300)
-    assert process.returncode == 128 + signal.SIGTERM
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 128 + signal.SIGTERM, stderr[-4000:]
     assert_nothing_left(tag)
