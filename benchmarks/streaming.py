@@ -386,7 +386,7 @@ def main() -> None:
         print("  targets (issue #29): fraud-detector >= 0.50 of the pass-through and of the "
               "keyed-state floor; alert storm >= 0.50 of the fraud-detector")  # fmt: skip
         split(medians, rates)
-        scaling(jdbc, bench.postgres)
+        scaling(jdbc)
         live_world = build_world(42, customers=RATE * SECONDS_BETWEEN_PURCHASES)
         for name, storming in (("realistic", False), ("alert storm", True)):
             blacklisted = {s.store_id for s in live_world.stores} if storming else set()
@@ -423,9 +423,8 @@ def split(medians: dict[str, float], rates: dict[str, list[float]]) -> None:
           f"{storm_extra:.1f} per alerting event")  # fmt: skip
 
 
-def scaling(jdbc: list[str], postgres: PostgresServer) -> None:
+def scaling(jdbc: list[str]) -> None:
     """Detector throughput against distinct customers at the dev state cache (16 MiB)."""
-    del postgres  # the warehouse is shared; only the world changes
     results = {}
     for customers in (10_000, 100_000, 1_000_000):
         world = build_world(42, customers=customers)
