@@ -14,9 +14,13 @@ alternate for ROUNDS rounds in one run (sustained rates, as in
 - ordinary: the job as deployed over the ordinary world (~1.5 % alerting), the
   reference of issue #16's ratio (storm throughput / ordinary throughput).
 
-Then one storm run with cProfile inside the Python operator: the functions that
-take the most of its time, per event (cProfile's own overhead inflates every
-figure alike; read them as shares).
+Then the CPU each part of the machine spends, ordinary world against the storm
+(``cpu_split``: the Flink JVM with the Python operator in it, PostgreSQL, the
+Kafka broker, the rest), as CPU-µs per event and per extra alert: on two shared
+cores a busier PostgreSQL slows the job as surely as work in the job. Last, one
+storm run with cProfile inside the Python operator: the functions that take the
+most of its time, per event (cProfile's own overhead inflates every figure alike;
+read them as shares).
 Run: `.venv-jobs/bin/python benchmarks/alert_path.py`.
 """
 
@@ -32,13 +36,16 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from cpu_split import PARTS, measured
 from streaming import (
     SMALL,
+    DetectorBench,
     alert_share,
     alert_storm,
     bounded_rate,
     bounded_seconds,
     detector_bench,
+    empty_alerts,
     with_detector,
 )
 
@@ -103,6 +110,35 @@ def blackhole_sinks() -> Iterator[None]:
         yield
 
 
+def cpu_per_event(job: Callable[[list[str]], int], bench: DetectorBench) -> dict[str, float]:
+    """CPU-µs per event of each part: a run over the events less one over their head."""
+    events, runs = bench.events, []
+    empty_alerts(bench.postgres)
+    for batch in (events[:SMALL], events):
+        used: collections.defaultdict[str, float] = collections.defaultdict(float)
+
+        def sampled(argv: list[str], used: collections.defaultdict[str, float] = used) -> int:
+            outcome, spent = measured(lambda: job(argv))
+            for part, seconds in spent.items():
+                used[part] += seconds
+            return outcome
+
+        bounded_seconds(sampled, bench.detector, bench.jdbc, batch)
+        runs.append(used)
+    return {part: 1e6 * (runs[1][part] - runs[0][part]) / (len(events) - SMALL) for part in PARTS}
+
+
+def print_cpu_split(ordinary: dict[str, float], storm: dict[str, float], extra: float) -> None:
+    """Each part's CPU-µs per event in both worlds, and per extra alert of the storm."""
+    print("CPU by part, µs per event (ordinary / storm) and per extra alert of the storm:")
+    for part in PARTS:
+        print(f"  {part:13} {ordinary[part]:6.1f} / {storm[part]:6.1f}   "
+              f"{(storm[part] - ordinary[part]) / extra:+6.1f} per alert")  # fmt: skip
+    total = sum(ordinary.values()), sum(storm.values())
+    print(f"  {'all':13} {total[0]:6.1f} / {total[1]:6.1f}   "
+          f"{(total[1] - total[0]) / extra:+6.1f} per alert")  # fmt: skip
+
+
 def print_profile(path: Path, events: int) -> None:
     """The operator's top functions by own time, in µs per event and calls per event."""
     stats = pstats.Stats(str(path))
@@ -121,25 +157,27 @@ def main() -> None:
     with detector_bench() as bench, tempfile.TemporaryDirectory() as scratch:
         events, stores, postgres, jdbc = bench.events, bench.stores, bench.postgres, bench.jdbc
         detector = bench.detector
+        micros: dict[str, list[float]] = collections.defaultdict(list)
+        shares: dict[str, list[float]] = collections.defaultdict(list)
 
-        def micros_per_event(job: Callable[[list[str]], int], sample: list[Any]) -> float:
-            """µs per event of a bounded run over ``sample``, the alert table emptied first."""
+        def micros_per_event(name: str, job: Callable[[list[str]], int]) -> None:
+            """µs per event of a bounded run over the events, the alert table emptied first."""
             rate, share = alert_share(
-                postgres, lambda: bounded_rate(job, detector, jdbc, sample), len(sample)
+                postgres, lambda: bounded_rate(job, detector, jdbc, events), len(events)
             )
             print(f"  {100 * share:.1f} % of events alerting in bronze")
-            return 1e6 / rate
+            micros[name].append(1e6 / rate)
+            shares[name].append(share)
 
         deployed, dropped = fraud_detector.main, with_detector(DroppedInPython)
         bounded_seconds(deployed, detector, jdbc, events[:SMALL])  # warm-up: JVM, Python, caches
-        micros: dict[str, list[float]] = collections.defaultdict(list)
         for _ in range(ROUNDS):  # alternating, so drift on the machine hits all alike
-            micros["ordinary"].append(micros_per_event(deployed, events))
+            micros_per_event("ordinary", deployed)
             with alert_storm(postgres, stores):
-                micros["storm"].append(micros_per_event(deployed, events))
+                micros_per_event("storm", deployed)
                 with blackhole_sinks():
-                    micros["blackhole sinks"].append(micros_per_event(deployed, events))
-                micros["dropped in Python"].append(micros_per_event(dropped, events))
+                    micros_per_event("blackhole sinks", deployed)
+                micros_per_event("dropped in Python", dropped)
             print(
                 "  " + ", ".join(f"{name} {values[-1]:.0f} µs" for name, values in micros.items())
             )
@@ -158,6 +196,11 @@ def main() -> None:
         ratios = [o / s for o, s in zip(micros["ordinary"], micros["storm"], strict=True)]
         print(f"  storm / ordinary throughput: {statistics.median(ratios):.2f} "
               f"(min {min(ratios):.2f}, max {max(ratios):.2f}; target >= 0.50)")  # fmt: skip
+        ordinary_cpu = cpu_per_event(deployed, bench)
+        with alert_storm(postgres, stores):
+            storm_cpu = cpu_per_event(deployed, bench)
+        extra_alerts = statistics.median(shares["storm"]) - statistics.median(shares["ordinary"])
+        print_cpu_split(ordinary_cpu, storm_cpu, extra_alerts)
         Profiled.output = str(Path(scratch) / "operator.prof")
         with alert_storm(postgres, stores):
             bounded_seconds(with_detector(Profiled), detector, jdbc, events)

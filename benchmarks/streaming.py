@@ -300,12 +300,17 @@ def alert_share(
     postgres: PostgresServer, run: Callable[[], float], events: int
 ) -> tuple[float, float]:
     """(events/s, share of events that alerted) of one detector run over a fresh alert table."""
+    empty_alerts(postgres)
+    rate = run()
+    return rate, postgres_alerts(postgres) / events
+
+
+def empty_alerts(postgres: PostgresServer) -> None:
+    """No alert in bronze: every alert of the next run is an insert, as in production."""
     import psycopg  # noqa: PLC0415
 
     with psycopg.connect(postgres.dsn(), autocommit=True) as connection:
         connection.execute("TRUNCATE bronze.raw_fraud_alerts")
-    rate = run()
-    return rate, postgres_alerts(postgres) / events
 
 
 def _percentiles(delays: list[float]) -> tuple[float, float]:

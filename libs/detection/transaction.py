@@ -46,4 +46,6 @@ class Txn(NamedTuple):
         ``FraudAlert`` accepts: an event the processor sends to the DLQ raises
         ``EventParseError`` here and the detector skips it.
         """
-        return cls.of(Transaction.parse(raw.encode() if isinstance(raw, str) else raw))
+        # A lone surrogate passes on as bytes that are not UTF-8, which validation refuses.
+        encoded = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+        return cls.of(Transaction.parse(encoded))

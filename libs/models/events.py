@@ -141,7 +141,7 @@ class WireModel(BaseModel):
             return cls.model_validate(accepted)
         except ValidationError as error:
             problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in error.errors()
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
             )
             kind = (
                 "missing_field"

@@ -162,6 +162,15 @@ def test_json_corner_cases_are_declined_or_decided_alike(
     replay(compiled_detector(native, context), context, [("C1", text)])
 
 
+def test_a_string_that_is_not_utf8_is_rejected_by_both(
+    contexts: dict[str, DetectorContext],
+) -> None:
+    """A lone surrogate: the core declines it, the reference rejects it as invalid JSON."""
+    context = contexts["rules only"]
+    tally = replay(compiled_detector(native, context), context, [("C1", '{"x": "\ud800"}')])
+    assert tally.rejected == 1
+
+
 @EXAMPLES
 @given(TRANSACTION_LIKE)
 def test_near_transactions_are_declined_or_decided_alike(payload: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 import math
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -148,6 +149,34 @@ def test_alert_is_deterministic_per_transaction_and_valid() -> None:
     assert FraudAlert.parse(alert.to_json()) == alert
     assert [hit.rule_id for hit in alert.rule_hits] == ["FR-005"]
     assert alert.model_version is None and alert.ml_score is None
+
+
+GOLDEN_TRANSACTION = Path(__file__).parents[1] / "models" / "golden" / "transaction_v1.json"
+# The golden transaction scored against a history it is 5.1 standard deviations above
+# (FR-001 partly: (5.07 - 4) / 4), its customer blacklisted (FR-005), written down once.
+GOLDEN_ALERT = (
+    '{"schema_version":"1.0","alert_id":"66f00bdb-0c8d-5345-ac5d-620be93d3123",'
+    '"transaction_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","customer_id":"C0000042",'
+    '"store_id":"S00017","amount":"1234.50","currency":"EUR",'
+    '"event_time":"2026-01-05T13:45:12.345000Z","detected_at":"2026-01-05T13:45:13.500000Z",'
+    '"category":"electronics","rule_hits":[{"rule_id":"FR-001","score":0.268597,'
+    '"detail":"amount z-score 5.1"},{"rule_id":"FR-005","score":1.0,'
+    '"detail":"customer or store on the blacklist"}],"rules_score":1.0,"blended_score":1.0,'
+    '"alpha":0.3,"threshold":0.7}'
+)
+
+
+def test_the_golden_transaction_becomes_the_golden_alert() -> None:
+    golden = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())
+    assert golden == Txn(
+        "7c9e6679-7425-40de-944b-e07fc1f90ae7", "C0000042", "S00017", 1234.5, "1234.50", "EUR",
+        1_767_620_712_345, 52.52, 13.405, "electronics", "high_value",
+    )  # fmt: skip
+    context = DetectorContext(CONFIG, frozenset({"C0000042"}), frozenset())
+    history = CustomerFraudState(count=12, mean=150.0, m2=12 * 41_870.0)
+    _, decision = detect(history, golden, context)
+    detected_at = datetime(2026, 1, 5, 13, 45, 13, 500_000, tzinfo=UTC)
+    assert to_alert(golden, decision, context, detected_at).json_text() == GOLDEN_ALERT
 
 
 class CountingScorer:

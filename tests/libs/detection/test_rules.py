@@ -1,5 +1,6 @@
 """Every rule at and around its thresholds, and how rules combine and blend."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -131,4 +132,12 @@ def test_rules_file_errors_name_file_and_field(tmp_path: Path) -> None:
         load_rules(bad)
     bad.write_text(text.replace("alpha = 0.3", "alpha = 1.3"))
     with pytest.raises(RulesFileError, match=r"alpha = 1\.3"):
+        load_rules(bad)
+    bad.write_text(
+        text.replace("alpha = 0.3", "alpha = 1.3").replace("weight = 1.0", "weight = -1.0", 1)
+    )
+    with pytest.raises(RulesFileError, match=r": alpha = 1\.3: .*; high_value\.weight = -1\.0: "):
+        load_rules(bad)
+    bad.write_text("alpha = ")
+    with pytest.raises(RulesFileError, match=rf"^{re.escape(str(bad))}: Invalid value"):
         load_rules(bad)

@@ -1,5 +1,6 @@
 """CustomerFraudState encoding: golden bytes, round trips, and a decoder that never crashes."""
 
+import re
 import struct
 from pathlib import Path
 
@@ -44,6 +45,33 @@ def test_newer_major_version_is_refused_clearly() -> None:
     data[2] = 2
     with pytest.raises(StateDecodeError, match=r"major 2; this reader understands major 1"):
         CustomerFraudState.from_bytes(bytes(data))
+
+
+def _with(data: bytes, offset: int, replacement: bytes) -> bytes:
+    return data[:offset] + replacement + data[offset + len(replacement) :]
+
+
+EMPTY = CustomerFraudState().to_bytes()  # header 8, stats 20, last 25, hours 48, count 1
+HAS_LAST, MEAN, RECENT_COUNT = 8 + 20, 8 + 4, len(EMPTY) - 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("SF", "state must be bytes, got str"),
+        (b"SF\x01", "state of 3 bytes is shorter than its header"),
+        (b"SF\x01\x00" + struct.pack("<I", 0), "state body of 0 bytes is shorter than v1.0's"),
+        (_with(EMPTY, 0, b"XX"), "state magic b'XX' is not b'SF'"),
+        (EMPTY + b"!", "state declares a 94-byte body but 95 follow"),
+        (_with(EMPTY, RECENT_COUNT, b"\x02"), "state lists 2 recent events, which do not fit"),
+        (_with(EMPTY, HAS_LAST, b"\x02"), "state has_last flag is 2, not 0 or 1"),
+        (_with(EMPTY, MEAN, struct.pack("<d", float("nan"))),
+         "state holds a non-finite or negative statistic"),
+    ],
+)  # fmt: skip
+def test_each_refusal_says_what_is_wrong(data: bytes, message: str) -> None:
+    with pytest.raises(StateDecodeError, match=f"^{re.escape(message)}$"):
+        CustomerFraudState.from_bytes(data)
 
 
 def test_partial_last_position_is_rejected() -> None:

@@ -19,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 
 use detect::{Context, Rules};
 use forest::Forest;
@@ -181,15 +181,17 @@ impl Detector {
 
     /// Score one event: `None` when the Python path must decide (see the module doc).
     /// The rule bits (bit i = rule FR-00{i+1}) are those of an alerting decision.
+    /// A string that is not UTF-8 (a lone surrogate) is declined, not raised: no event
+    /// may crash the job, and the Python path sends it where invalid JSON goes.
     #[pyo3(signature = (raw, stored, detected_at_us=None))]
     fn process<'py>(
         &self,
         py: Python<'py>,
-        raw: &str,
+        raw: &Bound<'py, PyString>,
         stored: Option<&Bound<'py, PyAny>>,
         detected_at_us: Option<i64>,
     ) -> Option<Outcome<'py>> {
-        let txn = transaction::parse(raw)?;
+        let txn = transaction::parse(raw.to_str().ok()?)?;
         let state = decode(stored)?;
         let (next, decision) = detect::detect(&self.context, &state, &txn)?;
         let (alert, bits) = if decision.alert {
