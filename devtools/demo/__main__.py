@@ -145,15 +145,18 @@ def check_alive(jobs: list[FlinkProcess], patience: int | None = None) -> Callab
     """A check that raises, with the job's log tail, when a job exited (or keeps restarting).
 
     A job that fails on an event restarts (its restart strategy) instead of
-    exiting: with ``patience``, not RUNNING at that many checks in a row (a
-    second apart) is a failure too.
+    exiting: with ``patience``, reported not RUNNING at that many checks in a row
+    (a second apart) is a failure too. A check REST does not answer (a loaded
+    machine) neither counts nor resets.
     """
     not_running = dict.fromkeys((job.module for job in jobs), 0)
 
     def check() -> None:
         for job in jobs:
-            if patience is not None and job.alive():
-                not_running[job.module] = 0 if job.running() else not_running[job.module] + 1
+            statuses = job.statuses() if patience is not None and job.alive() else None
+            if statuses is not None:
+                restarting = "RUNNING" not in statuses
+                not_running[job.module] = not_running[job.module] + 1 if restarting else 0
             if not job.alive() or not_running[job.module] > (patience or 0):
                 state = f"exited ({job.process.returncode})" if not job.alive() else "restarting"
                 tail = job.flink_log()[-3000:]

@@ -64,11 +64,18 @@ class FlinkProcess:
 
     def running(self) -> bool:
         """Whether its one job is RUNNING (polled through REST; not yet while REST is starting)."""
+        return "RUNNING" in (self.statuses() or [])
+
+    def statuses(self) -> list[str] | None:
+        """Its jobs' statuses as REST reports them; None while REST does not answer.
+
+        No answer says nothing about the job: on a loaded machine the REST call
+        can time out while the job runs fine.
+        """
         try:
-            jobs = rest(f"{self.rest_url()}/jobs")["jobs"]
+            return [job["status"] for job in rest(f"{self.rest_url()}/jobs")["jobs"]]
         except OSError:  # urllib's errors (503 while the dispatcher starts) are OSErrors
-            return False
-        return any(job["status"] == "RUNNING" for job in jobs)
+            return None
 
     def kill(self) -> None:
         """SIGKILL the whole process group (the JVM included) and reap it."""

@@ -74,6 +74,31 @@ def test_each_refusal_says_what_is_wrong(data: bytes, message: str) -> None:
         CustomerFraudState.from_bytes(data)
 
 
+LATITUDE, LONGITUDE = HAS_LAST + 1, HAS_LAST + 9
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"), [(90.5, 13.4), (-90.5, 13.4), (52.5, 180.5), (52.5, -180.5)]
+)
+def test_a_last_position_off_the_globe_is_refused(latitude: float, longitude: float) -> None:
+    data = GOLDEN_STATE.to_bytes()
+    data = _with(data, LATITUDE, struct.pack("<dd", latitude, longitude))
+    message = f"state last position ({latitude}, {longitude}) is off the globe"
+    with pytest.raises(StateDecodeError, match=f"^{re.escape(message)}$"):
+        CustomerFraudState.from_bytes(data)
+
+
+def test_the_globe_edges_and_a_full_recent_list_are_read() -> None:
+    state = GOLDEN_STATE.model_copy(
+        update={"last_latitude": -90.0, "last_longitude": 180.0,
+                "recent_event_ms": tuple(range(MAX_RECENT))}
+    )  # fmt: skip
+    assert CustomerFraudState.from_bytes(state.to_bytes()) == state
+    assert CustomerFraudState.from_bytes(
+        _with(state.to_bytes(), LATITUDE, struct.pack("<dd", 90.0, -180.0))
+    ).last_latitude == 90.0  # fmt: skip
+
+
 def test_partial_last_position_is_rejected() -> None:
     with pytest.raises(ValueError, match="go together"):
         CustomerFraudState(last_latitude=1.0)
