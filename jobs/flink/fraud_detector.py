@@ -26,7 +26,7 @@ from jobs.flink.blacklist import RefreshingBlacklist, libpq_dsn, read_blacklist
 from jobs.flink.environment import common_arguments, create_environment, job_options, run
 from jobs.flink.keying import keyed_by_first_field
 from jobs.flink.metrics import ByLabel, EventTime, LatencyCounters, LocalCounter, streamflow_group
-from jobs.flink.routing import ALERT_COLUMNS
+from jobs.flink.routing import ALERT_COLUMNS, alert_bronze_row
 from jobs.flink.state_cache import BYTES_PER_ENCODED_STATE, BYTES_PER_STATE, MIB, StateCache
 from jobs.flink.tables import jdbc_sink, kafka_event_time_sink, kafka_raw_source
 from libs.contracts.metrics import DETECTION
@@ -43,11 +43,17 @@ from libs.models.state import CustomerFraudState, StateDecodeError
 CONSUMER_GROUP = "flink-fraud"
 
 JOB_NAME = "fraud-detector"
-# What the Python operator hands the JVM per alert: its wire JSON and its event time.
-# The bronze row is read back out of that JSON in Flink SQL (``BRONZE_FROM_JSON``),
-# in the sinks' task: an alert crosses into Java as two fields, not eighteen, and
-# the Python thread neither builds the row nor waits for the sinks (issue #16).
-ALERT_TYPE = Types.ROW_NAMED(["alert_json", "event_ms"], [Types.STRING(), Types.LONG()])
+# What the Python operator hands the JVM per alert: its wire JSON (to Kafka), the
+# values of its bronze row (to PostgreSQL) and its event time. The compiled core
+# builds the row's values with the JSON, from the same numbers; before issue #29
+# Flink SQL read them back out of the JSON, one JSON_VALUE per column, and those
+# sixteen parses of the same text cost an alert storm more than the scoring
+# (benchmarks/alert_path.py, ADR 0021). The sinks still run in their own task
+# (issue #16): the Python thread neither writes nor waits.
+ALERT_TYPE = Types.ROW_NAMED(
+    ["alert_json", *ALERT_COLUMNS, "event_ms"],
+    [Types.STRING(), *(Types.STRING() for _ in ALERT_COLUMNS), Types.LONG()],
+)
 # The operator holding every customer's state is found in a savepoint by its ID.
 # Its uid fixes that ID from now on, whatever the pipeline around it becomes; the
 # ID Flink generated for it before it had one (from the shape of the old pipeline,
@@ -76,22 +82,6 @@ SELECT
   CAST(`value` AS STRING) AS `value`
 FROM fraud_source
 """
-
-
-def bronze_from_json(column: str) -> str:
-    """The SQL reading one ``bronze.raw_fraud_alerts`` column out of the alert's JSON.
-
-    Every bronze column is a top-level field of the same name in ``FraudAlert``'s
-    JSON: a JSON string or number comes back as its text (PostgreSQL casts it, as
-    it casts every sink column), an omitted optional field as NULL, and the hits
-    as their JSON array. A real-job test holds the rows equal to
-    ``routing.alert_bronze_row`` (what the backfill writes).
-    """
-    function = "JSON_QUERY" if column == "rule_hits" else "JSON_VALUE"
-    return f"{function}(alert_json, '$.{column}') AS `{column}`"
-
-
-BRONZE_FROM_JSON = ", ".join(bronze_from_json(column) for column in ALERT_COLUMNS)
 
 
 class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
@@ -203,12 +193,12 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         if self.compiled is not None:
             outcome = self.compiled.process(value, self._stored(key))
             if outcome is not None:
-                stored, event_ms, alert_json, rules = outcome
+                stored, event_ms, alert, rules = outcome
                 self.state.update(stored)
                 self.cache.put(key, stored)
-                self._count(event_ms, alert_json is not None, rules)
-                if alert_json is not None:
-                    yield Row(alert_json, event_ms)
+                self._count(event_ms, alert is not None, rules)
+                if alert is not None:
+                    yield Row(*alert)
                 return
             # Not an event the compiled core is sure of: the reference decides.
         yield from self._score_in_python(value, key)
@@ -237,7 +227,7 @@ class DetectFraud(KeyedProcessFunction):  # type: ignore[misc]
         self._count(txn.timestamp_ms, alert is not None, rules)
         if alert is not None:
             # Its event time comes from the transaction: exact, and no datetime arithmetic.
-            yield Row(alert.json_text(), txn.timestamp_ms)
+            yield Row(alert.json_text(), *alert_bronze_row(alert), txn.timestamp_ms)
 
     def _count(self, event_ms: int, alerted: bool, rules: int) -> None:
         """The metrics of one decision (``rules``: bit i for rule RULE_IDS[i] that fired)."""
@@ -300,7 +290,8 @@ def build(
     tables.execute_sql(kafka_event_time_sink("alerts_topic", topics.ALERTS, options))
     tables.create_temporary_view("alerts", tables.from_data_stream(alerts))
     statements = tables.create_statement_set()
-    statements.add_insert_sql(f"INSERT INTO bronze_alerts SELECT {BRONZE_FROM_JSON} FROM alerts")
+    columns = ", ".join(f"`{column}`" for column in ALERT_COLUMNS)
+    statements.add_insert_sql(f"INSERT INTO bronze_alerts SELECT {columns} FROM alerts")
     # The record timestamp is the transaction's event time (the aggregator's clock).
     statements.add_insert_sql(
         "INSERT INTO alerts_topic SELECT alert_json, TO_TIMESTAMP_LTZ(event_ms, 3) FROM alerts"

@@ -3,7 +3,7 @@
 ``core.detect`` and ``core.to_alert`` stay the readable reference: the tests, the
 backfill and training use them, and the Flink job falls back to them. The
 compiled core does the same per-event work in one call — parse, decode the
-state, signals, rules, forest, blend, next state, alert JSON — and returns
+state, signals, rules, forest, blend, next state, alert JSON and bronze row — and returns
 ``None`` for any event it is not sure of (an unusual but valid JSON form, a
 corrupt state, a value outside its exactness envelope), which then takes the
 Python path: the compiled path only ever adds speed, never a decision of its own

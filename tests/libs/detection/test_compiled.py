@@ -16,6 +16,7 @@ import itertools
 import json
 import math
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from hypothesis import strategies as st
 
 from jobs.events.stream import EventStream, GeneratorConfig
 from jobs.events.world import build_world
+from jobs.flink.routing import ALERT_COLUMNS
 from jobs.train.__main__ import train_small
 from libs.detection.compiled import compiled_detector, load_native
 from libs.detection.config import load_rules
@@ -92,7 +94,13 @@ def assert_same(
         return encoded
     hits = {rule for rule, _ in decision.rules.hits()} if alert else set()
     bits = {f"FR-00{i + 1}" for i in range(5) if outcome[3] >> i & 1}
-    assert outcome == (encoded, event_ms, alert, outcome[3]) and bits == hits, raw
+    row = outcome[2]
+    assert outcome[:2] == (encoded, event_ms) and bits == hits, raw
+    if alert is None:
+        assert row is None, raw
+    else:
+        assert (row[0], row[-1]) == (alert, event_ms), raw
+        assert_bronze_values_of(alert, row[1:-1])
     scores, features, ml_score, score, alerts, explained = detector.explain(raw, stored)
     assert (*scores[0], scores[1]) == tuple(decision.rules), raw
     assert (tuple(features), ml_score, score, alerts) == (
@@ -102,6 +110,21 @@ def assert_same(
     tally.alerts += alert is not None
     tally.rules |= hits
     return encoded
+
+
+def assert_bronze_values_of(alert: str, values: tuple[str | None, ...]) -> None:
+    """The bronze row's values are the alert JSON's own: strings as they decode, numbers
+    and the hits array as their very text in the JSON, an omitted field as None."""
+    fields = json.loads(alert)
+    assert len(values) == len(ALERT_COLUMNS)
+    for column, value in zip(ALERT_COLUMNS, values, strict=True):
+        if column not in fields:
+            assert value is None, (column, alert)
+        elif isinstance(fields[column], str):
+            assert value == fields[column], (column, alert)
+        else:
+            assert value is not None, (column, alert)
+            assert re.search(f'"{column}":{re.escape(value)}[,}}]', alert), (column, alert)
 
 
 def replay(detector: Any, context: DetectorContext, raws: Iterable[tuple[str, str]]) -> Tally:

@@ -1,4 +1,5 @@
-//! `core.to_alert(...).json_text()`: the alert's wire JSON as pydantic writes it.
+//! `core.to_alert(...).json_text()`: the alert's wire JSON as pydantic writes it,
+//! and the bronze row's values beside it.
 //!
 //! Field order, `exclude_none`, floats in shortest round-trip form (ryu, as
 //! pydantic-core), datetimes as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, money as its
@@ -100,25 +101,51 @@ fn push_datetime(out: &mut String, micros: i64) {
 fn detail(rule: usize, decision: &Decision) -> String {
     match rule {
         0 => format!("amount z-score {:.1}", decision.features[0]),
-        1 => format!("{:.0} transactions in the last 10 minutes", decision.features[4]),
+        1 => format!(
+            "{:.0} transactions in the last 10 minutes",
+            decision.features[4]
+        ),
         2 => format!("{:.2} impossible-travel score", decision.rules.scores[2]),
         3 => format!("hour rarity {:.2}", decision.features[5]),
         _ => "customer or store on the blacklist".to_owned(),
     }
 }
 
-/// The alert's JSON text; `detected_at_us` is the detection time (epoch microseconds).
-pub fn alert_json(
+/// An alert as both sinks take it: its wire JSON, and the values of its
+/// `bronze.raw_fraud_alerts` row (`routing.ALERT_COLUMNS` order, as text; `None`
+/// where the JSON omits the field) — the very values the JSON holds, so PostgreSQL
+/// casts them to what `routing.alert_bronze_row` gives the backfill.
+pub struct AlertRecord {
+    pub json: String,
+    pub columns: [Option<String>; 16],
+}
+
+/// `"name":value` for a float field; the value's text.
+fn push_field(out: &mut String, name: &str, value: f64) -> Option<String> {
+    out.push_str(name);
+    let start = out.len();
+    push_float(out, value);
+    since(out, start, 0)
+}
+
+/// The text `out` gained since `start`, without `trim` characters at each end.
+fn since(out: &str, start: usize, trim: usize) -> Option<String> {
+    Some(out[start + trim..out.len() - trim].to_owned())
+}
+
+/// The alert; `detected_at_us` is the detection time (epoch microseconds).
+pub fn alert_record(
     namespace: &[u8; 16],
     txn: &Txn<'_>,
     decision: &Decision,
     rules: &Rules,
     model_version: Option<&str>,
     detected_at_us: i64,
-) -> Option<String> {
+) -> Option<AlertRecord> {
+    let id = alert_id(namespace, txn.transaction_id);
     let mut out = String::with_capacity(640);
     out.push_str("{\"schema_version\":\"1.0\",\"alert_id\":\"");
-    out.push_str(&alert_id(namespace, txn.transaction_id));
+    out.push_str(&id);
     out.push_str("\",\"transaction_id\":\"");
     out.push_str(txn.transaction_id);
     out.push_str("\",\"customer_id\":\"");
@@ -130,12 +157,18 @@ pub fn alert_json(
     out.push_str("\",\"currency\":\"");
     out.push_str(txn.currency);
     out.push_str("\",\"event_time\":");
+    let start = out.len();
     push_datetime(&mut out, txn.timestamp_ms * 1000);
+    let event_time = since(&out, start, 1);
     out.push_str(",\"detected_at\":");
+    let start = out.len();
     push_datetime(&mut out, detected_at_us);
+    let detected_at = since(&out, start, 1);
     out.push_str(",\"category\":\"");
     out.push_str(txn.category);
-    out.push_str("\",\"rule_hits\":[");
+    out.push_str("\",\"rule_hits\":");
+    let hits_start = out.len();
+    out.push('[');
     let mut first = true;
     for (rule, &score) in decision.rules.scores.iter().enumerate() {
         if score > 0.0 {
@@ -152,22 +185,46 @@ pub fn alert_json(
             out.push('}');
         }
     }
-    out.push_str("],\"rules_score\":");
-    push_float(&mut out, probability(round6(decision.rules.combined))?);
-    if let Some(ml) = decision.ml_score {
-        out.push_str(",\"ml_score\":");
-        push_float(&mut out, probability(round6(ml))?);
-    }
-    out.push_str(",\"blended_score\":");
-    push_float(&mut out, probability(round6(decision.score))?);
-    out.push_str(",\"alpha\":");
-    push_float(&mut out, rules.alpha);
-    out.push_str(",\"threshold\":");
-    push_float(&mut out, rules.alert_threshold);
+    out.push(']');
+    let rule_hits = since(&out, hits_start, 0);
+    let rules_score = push_field(
+        &mut out,
+        ",\"rules_score\":",
+        probability(round6(decision.rules.combined))?,
+    );
+    let ml_score = match decision.ml_score {
+        Some(ml) => push_field(&mut out, ",\"ml_score\":", probability(round6(ml))?),
+        None => None,
+    };
+    let blended_score = push_field(
+        &mut out,
+        ",\"blended_score\":",
+        probability(round6(decision.score))?,
+    );
+    let alpha = push_field(&mut out, ",\"alpha\":", rules.alpha);
+    let threshold = push_field(&mut out, ",\"threshold\":", rules.alert_threshold);
     if let Some(version) = model_version {
         out.push_str(",\"model_version\":");
         push_text(&mut out, version);
     }
     out.push('}');
-    Some(out)
+    let columns = [
+        Some(id),
+        Some(txn.transaction_id.to_owned()),
+        Some(txn.customer_id.to_owned()),
+        Some(txn.store_id.to_owned()),
+        Some(txn.amount_text.to_owned()),
+        Some(txn.currency.to_owned()),
+        event_time,
+        detected_at,
+        rules_score,
+        ml_score,
+        blended_score,
+        alpha,
+        threshold,
+        model_version.map(str::to_owned),
+        rule_hits,
+        Some("1.0".to_owned()),
+    ];
+    Some(AlertRecord { json: out, columns })
 }

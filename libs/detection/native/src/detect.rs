@@ -96,7 +96,11 @@ pub fn hour_of(timestamp_ms: i64) -> usize {
 fn bisect_left(a: &[i64], x: i128, mut lo: usize, mut hi: usize) -> usize {
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if i128::from(a[mid]) < x { lo = mid + 1 } else { hi = mid }
+        if i128::from(a[mid]) < x {
+            lo = mid + 1
+        } else {
+            hi = mid
+        }
     }
     lo
 }
@@ -105,7 +109,11 @@ fn bisect_left(a: &[i64], x: i128, mut lo: usize, mut hi: usize) -> usize {
 fn bisect_right(a: &[i64], x: i128, mut lo: usize, mut hi: usize) -> usize {
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if x < i128::from(a[mid]) { hi = mid } else { lo = mid + 1 }
+        if x < i128::from(a[mid]) {
+            hi = mid
+        } else {
+            lo = mid + 1
+        }
     }
     lo
 }
@@ -165,11 +173,19 @@ fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 fn measure(context: &Context, state: &State, txn: &Txn<'_>) -> Option<Signals> {
     let rules = &context.rules;
     let count = i64::from(state.count);
-    let mut std = if count > 1 { (state.m2 / (count - 1) as f64).sqrt() } else { 0.0 };
+    let mut std = if count > 1 {
+        (state.m2 / (count - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
     if count > 1 {
         std = max(std, rules.high_std_floor_ratio * state.mean.abs());
     }
-    let amount_z = if std > 0.0 { (txn.amount - state.mean) / std } else { 0.0 };
+    let amount_z = if std > 0.0 {
+        (txn.amount - state.mean) / std
+    } else {
+        0.0
+    };
     let (since, km) = match state.last {
         None => (None, 0.0),
         Some(last) => {
@@ -182,7 +198,8 @@ fn measure(context: &Context, state: &State, txn: &Txn<'_>) -> Option<Signals> {
         }
     };
     let recent = &state.recent_event_ms;
-    let (hour_z, hour_rarity) = hour_statistics(context, &state.hour_counts, hour_of(txn.timestamp_ms));
+    let (hour_z, hour_rarity) =
+        hour_statistics(context, &state.hour_counts, hour_of(txn.timestamp_ms));
     let velocity_window = i128::from(rules.velocity_window_seconds) * 1000;
     Some(Signals {
         history: count,
@@ -229,15 +246,31 @@ fn evaluate(context: &Context, signals: &Signals, txn: &Txn<'_>) -> RuleScores {
             ramp(signals.amount_z, r.high_z_start, r.high_z_full)
         }
     } else {
-        let reference = context.population.get(txn.category).copied().unwrap_or(r.high_cold_start_amount);
-        ramp(txn.amount / reference, r.high_population_start, r.high_population_full)
+        let reference = context
+            .population
+            .get(txn.category)
+            .copied()
+            .unwrap_or(r.high_cold_start_amount);
+        ramp(
+            txn.amount / reference,
+            r.high_population_start,
+            r.high_population_full,
+        )
     };
-    let velocity = ramp_count(signals.events_in_velocity_window + 1, r.velocity_start_count, r.velocity_full_count);
+    let velocity = ramp_count(
+        signals.events_in_velocity_window + 1,
+        r.velocity_start_count,
+        r.velocity_full_count,
+    );
     let mut impossible = 0.0;
     if let Some(since) = signals.seconds_since_last {
         if signals.km_from_last >= r.travel_min_km {
             let hours = max(since, 1.0) / 3600.0;
-            impossible = ramp(signals.km_from_last / hours, r.travel_speed_start_kmh, r.travel_speed_full_kmh);
+            impossible = ramp(
+                signals.km_from_last / hours,
+                r.travel_speed_start_kmh,
+                r.travel_speed_full_kmh,
+            );
         }
     }
     let unusual = if signals.history >= r.hour_min_history {
@@ -245,18 +278,28 @@ fn evaluate(context: &Context, signals: &Signals, txn: &Txn<'_>) -> RuleScores {
     } else {
         0.0
     };
-    let listed = if context.customers.contains(txn.customer_id) || context.stores.contains(txn.store_id) {
-        1.0
-    } else {
-        0.0
-    };
+    let listed =
+        if context.customers.contains(txn.customer_id) || context.stores.contains(txn.store_id) {
+            1.0
+        } else {
+            0.0
+        };
     let scores = [high_value, velocity, impossible, unusual, listed];
-    let weights = [r.high_weight, r.velocity_weight, r.travel_weight, r.hour_weight, r.blacklist_weight];
+    let weights = [
+        r.high_weight,
+        r.velocity_weight,
+        r.travel_weight,
+        r.hour_weight,
+        r.blacklist_weight,
+    ];
     let mut keep = 1.0;
     for (weight, score) in weights.iter().zip(scores) {
         keep *= 1.0 - weight * score;
     }
-    RuleScores { scores, combined: 1.0 - keep }
+    RuleScores {
+        scores,
+        combined: 1.0 - keep,
+    }
 }
 
 /// `rules.blend` with a score.
@@ -297,13 +340,27 @@ fn observe(state: &State, txn: &Txn<'_>, moves: bool, absorbs_amount: bool) -> S
     recent.push(txn.timestamp_ms);
     recent.sort_unstable();
     let recent = recent[recent.len().saturating_sub(MAX_RECENT)..].to_vec();
-    let latest = moves && state.last.map_or(true, |last| txn.timestamp_ms >= last.event_ms);
+    let latest = moves
+        && state
+            .last
+            .map_or(true, |last| txn.timestamp_ms >= last.event_ms);
     let last = if latest {
-        Some(Last { latitude: txn.latitude, longitude: txn.longitude, event_ms: txn.timestamp_ms })
+        Some(Last {
+            latitude: txn.latitude,
+            longitude: txn.longitude,
+            event_ms: txn.timestamp_ms,
+        })
     } else {
         state.last
     };
-    State { count, mean, m2: max(m2, 0.0), last, hour_counts: hours, recent_event_ms: recent }
+    State {
+        count,
+        mean,
+        m2: max(m2, 0.0),
+        last,
+        hour_counts: hours,
+        recent_event_ms: recent,
+    }
 }
 
 /// `core.detect`: the decision and the state that follows, or `None` (Python decides).
@@ -327,5 +384,14 @@ pub fn detect(context: &Context, state: &State, txn: &Txn<'_>) -> Option<(State,
     let moves = scores.scores[2] < rules.travel_trust_below;
     let next = observe(state, txn, moves, scores.scores[0] == 0.0);
     let alert = score >= rules.alert_threshold;
-    Some((next, Decision { rules: scores, features, ml_score, score, alert }))
+    Some((
+        next,
+        Decision {
+            rules: scores,
+            features,
+            ml_score,
+            score,
+            alert,
+        },
+    ))
 }

@@ -1,7 +1,7 @@
 //! `streamflow_scoring`: the fraud detector's per-event work, compiled (issue #29).
 //!
 //! One call per event: the raw transaction JSON and the customer's stored state
-//! bytes in, the next state's bytes and (when it alerts) the alert's JSON out.
+//! bytes in, the next state's bytes and (when it alerts) the alert's JSON and bronze row out.
 //! `libs/detection` (Python) stays the reference: every function here names its
 //! Python counterpart and computes the same bits, and anything outside the cases
 //! it is sure of returns `None`, for the Python path to decide
@@ -19,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use detect::{Context, Rules};
 use forest::Forest;
@@ -119,7 +119,15 @@ impl From<RulesArgs> for Rules {
 }
 
 /// `ForestArrays` as lists: left, right, feature, threshold, value, roots, denominator.
-type ForestArgs = (Vec<i32>, Vec<i32>, Vec<i32>, Vec<f64>, Vec<f64>, Vec<i32>, f64);
+type ForestArgs = (
+    Vec<i32>,
+    Vec<i32>,
+    Vec<i32>,
+    Vec<f64>,
+    Vec<f64>,
+    Vec<i32>,
+    f64,
+);
 
 fn checked_forest(args: ForestArgs) -> PyResult<Forest> {
     let (left, right, feature, threshold, value, roots, denominator) = args;
@@ -131,9 +139,19 @@ fn checked_forest(args: ForestArgs) -> PyResult<Forest> {
         || !roots.iter().chain(&left).chain(&right).all(|&i| inside(i))
         || (0..nodes).any(|n| left[n] as usize != n && !(0..6).contains(&feature[n]))
     {
-        return Err(PyValueError::new_err("forest arrays are not a six-feature forest"));
+        return Err(PyValueError::new_err(
+            "forest arrays are not a six-feature forest",
+        ));
     }
-    Ok(Forest { left, right, feature, threshold, value, roots, denominator })
+    Ok(Forest {
+        left,
+        right,
+        feature,
+        threshold,
+        value,
+        roots,
+        denominator,
+    })
 }
 
 /// The detector's context, compiled: rules, blacklist, population amounts, forest.
@@ -144,8 +162,27 @@ struct Detector {
     model_version: Option<String>,
 }
 
-/// What one event produced: next state bytes, event time (ms), alert JSON, rule bits.
-type Outcome<'py> = (Bound<'py, PyBytes>, i64, Option<String>, u8);
+/// What one event produced: next state bytes, event time (ms), the alert row (`alert_row`), rule bits.
+type Outcome<'py> = (Bound<'py, PyBytes>, i64, Option<Bound<'py, PyTuple>>, u8);
+
+/// The fields the job's alert `Row` takes, in `fraud_detector.ALERT_TYPE`'s order:
+/// the JSON, the bronze row's sixteen values, the event time (epoch ms).
+fn alert_row<'py>(
+    py: Python<'py>,
+    record: alert::AlertRecord,
+    event_ms: i64,
+) -> Option<Bound<'py, PyTuple>> {
+    let mut fields: Vec<Bound<'py, PyAny>> = Vec::with_capacity(18);
+    fields.push(PyString::new(py, &record.json).into_any());
+    for column in record.columns {
+        fields.push(match column {
+            Some(text) => PyString::new(py, &text).into_any(),
+            None => py.None().into_bound(py),
+        });
+    }
+    fields.push(event_ms.into_pyobject(py).ok()?.into_any());
+    PyTuple::new(py, fields).ok()
+}
 
 #[pymethods]
 impl Detector {
@@ -170,7 +207,11 @@ impl Detector {
             cos,
             sin,
         };
-        Ok(Detector { context, namespace, model_version })
+        Ok(Detector {
+            context,
+            namespace,
+            model_version,
+        })
     }
 
     /// Replace the blacklist (the job re-reads it every `--blacklist-refresh-s`).
@@ -196,7 +237,7 @@ impl Detector {
         let (next, decision) = detect::detect(&self.context, &state, &txn)?;
         let (alert, bits) = if decision.alert {
             let at = detected_at_us.unwrap_or_else(now_us);
-            let json = alert::alert_json(
+            let record = alert::alert_record(
                 &self.namespace,
                 &txn,
                 &decision,
@@ -204,12 +245,25 @@ impl Detector {
                 self.model_version.as_deref(),
                 at,
             )?;
-            let bits = decision.rules.scores.iter().enumerate().filter(|(_, s)| **s > 0.0);
-            (Some(json), bits.fold(0u8, |acc, (i, _)| acc | (1 << i)))
+            let bits = decision
+                .rules
+                .scores
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s > 0.0);
+            (
+                Some(alert_row(py, record, txn.timestamp_ms)?),
+                bits.fold(0u8, |acc, (i, _)| acc | (1 << i)),
+            )
         } else {
             (None, 0)
         };
-        Some((PyBytes::new(py, &next.encode()), txn.timestamp_ms, alert, bits))
+        Some((
+            PyBytes::new(py, &next.encode()),
+            txn.timestamp_ms,
+            alert,
+            bits,
+        ))
     }
 
     /// Everything `core.detect` decided, for the equality tests: ((five rule scores,
@@ -220,7 +274,14 @@ impl Detector {
         py: Python<'py>,
         raw: &str,
         stored: Option<&Bound<'py, PyAny>>,
-    ) -> Option<(([f64; 5], f64), [f64; 6], Option<f64>, f64, bool, Bound<'py, PyBytes>)> {
+    ) -> Option<(
+        ([f64; 5], f64),
+        [f64; 6],
+        Option<f64>,
+        f64,
+        bool,
+        Bound<'py, PyBytes>,
+    )> {
         let txn = transaction::parse(raw)?;
         let state = decode(stored)?;
         let (next, d) = detect::detect(&self.context, &state, &txn)?;
@@ -246,7 +307,9 @@ fn decode(stored: Option<&Bound<'_, PyAny>>) -> Option<State> {
 
 /// `datetime.now(UTC)` in epoch microseconds (floored, as CPython does).
 fn now_us() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }
 
 /// The fast `Txn` fields of an event, for the parse's equality tests: (transaction id,
@@ -256,7 +319,18 @@ fn now_us() -> i64 {
 #[allow(clippy::type_complexity)]
 fn parse_transaction(
     raw: &str,
-) -> Option<(String, String, String, f64, String, String, i64, f64, f64, String)> {
+) -> Option<(
+    String,
+    String,
+    String,
+    f64,
+    String,
+    String,
+    i64,
+    f64,
+    f64,
+    String,
+)> {
     let t = transaction::parse(raw)?;
     Some((
         t.transaction_id.to_owned(),

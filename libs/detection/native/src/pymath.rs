@@ -10,12 +10,20 @@ use std::hint::black_box;
 
 /// Python's `max(a, b)` on floats.
 pub fn max(a: f64, b: f64) -> f64 {
-    if b > a { b } else { a }
+    if b > a {
+        b
+    } else {
+        a
+    }
 }
 
 /// Python's `min(a, b)` on floats.
 pub fn min(a: f64, b: f64) -> f64 {
-    if b < a { b } else { a }
+    if b < a {
+        b
+    } else {
+        a
+    }
 }
 
 /// Python's `x ** y` on finite floats (libm `pow`).
@@ -26,7 +34,11 @@ pub fn pow(x: f64, y: f64) -> f64 {
 /// Python's `x % y` for `x >= 0`, `y > 0` (the only case used).
 pub fn modulo(x: f64, y: f64) -> f64 {
     let remainder = x % y;
-    if remainder == 0.0 { 0.0 } else { remainder }
+    if remainder == 0.0 {
+        0.0
+    } else {
+        remainder
+    }
 }
 
 /// `math.radians`.

@@ -32,7 +32,14 @@ pub struct State {
 
 impl Default for State {
     fn default() -> Self {
-        State { count: 0, mean: 0.0, m2: 0.0, last: None, hour_counts: [0; 24], recent_event_ms: Vec::new() }
+        State {
+            count: 0,
+            mean: 0.0,
+            m2: 0.0,
+            last: None,
+            hour_counts: [0; 24],
+            recent_event_ms: Vec::new(),
+        }
     }
 }
 
@@ -59,7 +66,11 @@ impl State {
         let (mean, m2) = (f64_at(data, at + 4), f64_at(data, at + 12));
         at += 20;
         let has_last = data[at];
-        let (latitude, longitude, event_ms) = (f64_at(data, at + 1), f64_at(data, at + 9), i64_at(data, at + 17));
+        let (latitude, longitude, event_ms) = (
+            f64_at(data, at + 1),
+            f64_at(data, at + 9),
+            i64_at(data, at + 17),
+        );
         at += 25;
         let mut hour_counts = [0u16; 24];
         for (hour, slot) in hour_counts.iter_mut().enumerate() {
@@ -75,14 +86,29 @@ impl State {
         if has_last > 1 {
             return None;
         }
-        if ![mean, m2, latitude, longitude].iter().all(|v| v.is_finite()) || m2 < 0.0 {
+        if ![mean, m2, latitude, longitude]
+            .iter()
+            .all(|v| v.is_finite())
+            || m2 < 0.0
+        {
             return None;
         }
         if !((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude)) {
             return None;
         }
-        let last = (has_last == 1).then_some(Last { latitude, longitude, event_ms });
-        Some(State { count, mean, m2, last, hour_counts, recent_event_ms })
+        let last = (has_last == 1).then_some(Last {
+            latitude,
+            longitude,
+            event_ms,
+        });
+        Some(State {
+            count,
+            mean,
+            m2,
+            last,
+            hour_counts,
+            recent_event_ms,
+        })
     }
 
     /// Encode as layout v1.0 (`to_bytes`: a zero position is written as +0.0).
@@ -98,7 +124,12 @@ impl State {
         out.extend_from_slice(&self.m2.to_le_bytes());
         let or_zero = |v: f64| if v == 0.0 { 0.0_f64 } else { v }; // Python's `v or 0.0`
         let (flag, latitude, longitude, event_ms) = match self.last {
-            Some(last) => (1u8, or_zero(last.latitude), or_zero(last.longitude), last.event_ms),
+            Some(last) => (
+                1u8,
+                or_zero(last.latitude),
+                or_zero(last.longitude),
+                last.event_ms,
+            ),
             None => (0u8, 0.0, 0.0, 0),
         };
         out.push(flag);

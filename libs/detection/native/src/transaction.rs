@@ -14,10 +14,22 @@ pub const MAX_EVENT_BYTES: usize = 16 * 1024;
 
 const CHANNELS: [&str; 4] = ["pos", "online", "mobile", "atm"];
 pub const CATEGORIES: [&str; 8] = [
-    "grocery", "restaurant", "fuel", "fashion", "electronics", "travel", "entertainment", "health",
+    "grocery",
+    "restaurant",
+    "fuel",
+    "fashion",
+    "electronics",
+    "travel",
+    "entertainment",
+    "health",
 ];
-const FRAUD_LABELS: [&str; 5] =
-    ["high_value", "velocity_burst", "impossible_travel", "unusual_hour", "blacklisted"];
+const FRAUD_LABELS: [&str; 5] = [
+    "high_value",
+    "velocity_burst",
+    "impossible_travel",
+    "unusual_hour",
+    "blacklisted",
+];
 
 /// `libs.detection.transaction.Txn`, minus the fraud label nothing scores with.
 #[derive(Debug, Clone)]
@@ -130,8 +142,19 @@ impl<'a> Scanner<'a> {
 }
 
 const FIELDS: [&str; 13] = [
-    "schema_version", "transaction_id", "customer_id", "store_id", "amount", "currency",
-    "timestamp", "latitude", "longitude", "channel", "category", "fraud_label", "",
+    "schema_version",
+    "transaction_id",
+    "customer_id",
+    "store_id",
+    "amount",
+    "currency",
+    "timestamp",
+    "latitude",
+    "longitude",
+    "channel",
+    "category",
+    "fraud_label",
+    "",
 ];
 
 /// The event's `Txn`, or `None` when the Python parse must decide.
@@ -144,7 +167,9 @@ pub fn parse(raw: &str) -> Option<Txn<'_>> {
     scanner.eat(b'{')?;
     loop {
         let key = scanner.string()?;
-        let slot = FIELDS.iter().position(|field| *field == key && !field.is_empty())?;
+        let slot = FIELDS
+            .iter()
+            .position(|field| *field == key && !field.is_empty())?;
         scanner.eat(b':')?;
         if values[slot].is_some() {
             return None; // a duplicate key: pydantic's reading of it is not ours to guess
@@ -230,7 +255,9 @@ fn canonical_uuid(id: &str) -> bool {
 /// A positive amount written with exactly two decimals and no leading zero (at most
 /// 12 digits): its text is already what `f"{amount:.2f}"` gives.
 fn money(amount: &str) -> bool {
-    let Some((whole, cents)) = amount.split_once('.') else { return false };
+    let Some((whole, cents)) = amount.split_once('.') else {
+        return false;
+    };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     cents.len() == 2
         && digits(cents)
@@ -243,7 +270,8 @@ fn money(amount: &str) -> bool {
 
 fn two(bytes: &[u8], at: usize) -> Option<i64> {
     let (a, b) = (bytes.get(at)?, bytes.get(at + 1)?);
-    (a.is_ascii_digit() && b.is_ascii_digit()).then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
+    (a.is_ascii_digit() && b.is_ascii_digit())
+        .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -270,7 +298,13 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 /// inside the accepted years (1970 to 2200, UTC); the same float steps as CPython.
 fn epoch_ms(stamp: &str) -> Option<i64> {
     let b = stamp.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let year = two(b, 0)? * 100 + two(b, 2)?;
@@ -304,7 +338,11 @@ fn epoch_ms(stamp: &str) -> Option<i64> {
                 return None;
             }
             let magnitude = hours * 3600 + minutes * 60;
-            if *sign == b'+' { magnitude } else { -magnitude }
+            if *sign == b'+' {
+                magnitude
+            } else {
+                -magnitude
+            }
         }
         _ => return None,
     };
