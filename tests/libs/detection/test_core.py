@@ -37,6 +37,13 @@ def test_haversine() -> None:
     assert haversine_km(*BERLIN, *BERLIN) == 0.0
 
 
+def test_antipodes_are_half_the_globe_even_where_rounding_overshoots() -> None:
+    # These two antipodes round the haversine's h to 1.0000000000000002: unclamped, asin fails.
+    distance = haversine_km(-11.056008330198168, -90.24960879264873,
+                            11.056008330198168, 89.75039120735127)  # fmt: skip
+    assert distance == pytest.approx(math.pi * 6371.0088, rel=1e-9)
+
+
 def test_observe_is_welford() -> None:
     state = CustomerFraudState()
     amounts = [10.0, 20.0, 60.0, 30.0]
@@ -179,6 +186,65 @@ def test_the_golden_transaction_becomes_the_golden_alert() -> None:
     assert to_alert(golden, decision, context, detected_at).json_text() == GOLDEN_ALERT
 
 
+# The same transaction with a model: FR-001 partly (z 7.6), the forest consulted.
+GOLDEN_MODEL_ALERT = (
+    '{"schema_version":"1.0","alert_id":"66f00bdb-0c8d-5345-ac5d-620be93d3123",'
+    '"transaction_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","customer_id":"C0000042",'
+    '"store_id":"S00017","amount":"1234.50","currency":"EUR",'
+    '"event_time":"2026-01-05T13:45:12.345000Z","detected_at":"2026-01-05T13:45:13.500000Z",'
+    '"category":"electronics","rule_hits":[{"rule_id":"FR-001","score":0.899949,'
+    '"detail":"amount z-score 7.6"}],"rules_score":0.899949,"ml_score":0.555556,'
+    '"blended_score":0.796631,"alpha":0.3,"threshold":0.7,"model_version":"iforest-golden"}'
+)
+
+
+def test_the_golden_transaction_with_a_model_becomes_its_golden_alert() -> None:
+    golden = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())
+    context = DetectorContext(CONFIG, frozenset(), frozenset(), CountingScorer(0.55555555),  # type: ignore[arg-type]
+                              "iforest-golden", {"electronics": 900.0})  # fmt: skip
+    history = CustomerFraudState(count=12, mean=150.0, m2=224_000.0)
+    _, decision = detect(history, golden, context)
+    detected_at = datetime(2026, 1, 5, 13, 45, 13, 500_000, tzinfo=UTC)
+    assert to_alert(golden, decision, context, detected_at).json_text() == GOLDEN_MODEL_ALERT
+
+
+@pytest.mark.parametrize(
+    ("m2", "forest", "alerts"),
+    [
+        (224_000.0, 0.55555555, True),  # rules 0.90: alone 0.63, with this forest 0.80
+        (297_000.0, 0.9, True),  # rules 0.65, below the threshold alone: the forest lifts it
+        (297_000.0, 0.1, False),
+    ],
+)
+def test_the_forest_decides_where_the_rules_leave_it_room(
+    m2: float, forest: float, alerts: bool
+) -> None:
+    scorer = CountingScorer(forest)
+    context = DetectorContext(CONFIG, frozenset(), frozenset(), scorer)  # type: ignore[arg-type]
+    history = CustomerFraudState(count=12, mean=150.0, m2=m2)
+    _, decision = detect(history, Txn.from_json(GOLDEN_TRANSACTION.read_bytes()), context)
+    assert (decision.alert, decision.ml_score, scorer.calls) == (alerts, forest, 1)
+
+
+def test_a_short_history_is_measured_against_the_population_of_its_category() -> None:
+    cold = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())  # 1 234.50 in electronics
+    population = DetectorContext(CONFIG, frozenset(), frozenset(), None, None,
+                                 {"electronics": 100.0})  # fmt: skip
+    _, against_population = detect(CustomerFraudState(), cold, population)
+    _, without = detect(CustomerFraudState(), cold, CONTEXT)  # cold_start_amount 2 000
+    assert (against_population.rules.high_value, without.rules.high_value) == (1.0, 0.0)
+
+
+def test_the_velocity_window_ends_exactly_at_its_length() -> None:
+    window = CONFIG.velocity.window_seconds * 1000
+    state = CustomerFraudState()
+    for ms in (T0, T0 + 1_000, T0 + 2_000):
+        state, _ = detect(state, txn(ms), CONTEXT)
+    _, all_inside = detect(state, txn(T0 + window - 1), CONTEXT)  # 4 in the window
+    _, two_inside = detect(state, txn(T0 + 1_000 + window + 50), CONTEXT)  # 2: start_count
+    assert (all_inside.rules.velocity, two_inside.rules.velocity) == (1.0, 0.0)
+
+
 class CountingScorer:
     """A stand-in forest that says how often it was asked."""
 
@@ -199,6 +265,9 @@ def test_the_forest_is_not_asked_when_the_rules_decide_alone(forest: float, aske
     assert blacklisted.score == CONFIG.alpha * 0.0 + (1 - CONFIG.alpha) * 1.0  # the bound
     _, ordinary = detect(CustomerFraudState(), txn(T0), context)
     assert not ordinary.alert and scorer.calls == 0  # no rule hit: ml = 1 cannot alert
+    golden = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())  # FR-001 at 0.30: 0.3 + 0.21
+    _, weak = detect(CustomerFraudState(count=12, mean=150.0, m2=478_500.0), golden, context)
+    assert not weak.alert and weak.ml_score is None and scorer.calls == 0
 
 
 @settings(max_examples=500, derandomize=True, database=None)
