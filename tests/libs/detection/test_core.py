@@ -159,53 +159,60 @@ def test_alert_is_deterministic_per_transaction_and_valid() -> None:
 
 
 GOLDEN_TRANSACTION = Path(__file__).parents[1] / "models" / "golden" / "transaction_v1.json"
-# The golden transaction scored against a history it is 5.1 standard deviations above
-# (FR-001 partly: (5.07 - 4) / 4), its customer blacklisted (FR-005), written down once.
-GOLDEN_ALERT = (
+DETECTED_AT = datetime(2026, 1, 5, 13, 45, 13, 500_000, tzinfo=UTC)
+# What every alert of the golden transaction detected at DETECTED_AT begins with.
+GOLDEN_ALERT_HEAD = (
     '{"schema_version":"1.0","alert_id":"66f00bdb-0c8d-5345-ac5d-620be93d3123",'
     '"transaction_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","customer_id":"C0000042",'
     '"store_id":"S00017","amount":"1234.50","currency":"EUR",'
     '"event_time":"2026-01-05T13:45:12.345000Z","detected_at":"2026-01-05T13:45:13.500000Z",'
-    '"category":"electronics","rule_hits":[{"rule_id":"FR-001","score":0.268597,'
+    '"category":"electronics","rule_hits":'
+)
+# The golden transaction scored against a history it is 5.1 standard deviations above
+# (FR-001 partly: (5.07 - 4) / 4), its customer blacklisted (FR-005), written down once.
+GOLDEN_ALERT = (
+    GOLDEN_ALERT_HEAD + '[{"rule_id":"FR-001","score":0.268597,'
     '"detail":"amount z-score 5.1"},{"rule_id":"FR-005","score":1.0,'
     '"detail":"customer or store on the blacklist"}],"rules_score":1.0,"blended_score":1.0,'
     '"alpha":0.3,"threshold":0.7}'
 )
 
 
+def golden_transaction() -> Txn:
+    """The golden wire transaction (1 234.50 in electronics), parsed as the detector does."""
+    return Txn.from_json(GOLDEN_TRANSACTION.read_bytes())
+
+
+def history(m2: float) -> CustomerFraudState:
+    """Twelve purchases averaging 150.00, their spread given by Welford's ``m2``."""
+    return CustomerFraudState(count=12, mean=150.0, m2=m2)
+
+
 def test_the_golden_transaction_becomes_the_golden_alert() -> None:
-    golden = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())
+    golden = golden_transaction()
     assert golden == Txn(
         "7c9e6679-7425-40de-944b-e07fc1f90ae7", "C0000042", "S00017", 1234.5, "1234.50", "EUR",
         1_767_620_712_345, 52.52, 13.405, "electronics", "high_value",
     )  # fmt: skip
     context = DetectorContext(CONFIG, frozenset({"C0000042"}), frozenset())
-    history = CustomerFraudState(count=12, mean=150.0, m2=12 * 41_870.0)
-    _, decision = detect(history, golden, context)
-    detected_at = datetime(2026, 1, 5, 13, 45, 13, 500_000, tzinfo=UTC)
-    assert to_alert(golden, decision, context, detected_at).json_text() == GOLDEN_ALERT
+    _, decision = detect(history(12 * 41_870.0), golden, context)
+    assert to_alert(golden, decision, context, DETECTED_AT).json_text() == GOLDEN_ALERT
 
 
 # The same transaction with a model: FR-001 partly (z 7.6), the forest consulted.
 GOLDEN_MODEL_ALERT = (
-    '{"schema_version":"1.0","alert_id":"66f00bdb-0c8d-5345-ac5d-620be93d3123",'
-    '"transaction_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","customer_id":"C0000042",'
-    '"store_id":"S00017","amount":"1234.50","currency":"EUR",'
-    '"event_time":"2026-01-05T13:45:12.345000Z","detected_at":"2026-01-05T13:45:13.500000Z",'
-    '"category":"electronics","rule_hits":[{"rule_id":"FR-001","score":0.899949,'
+    GOLDEN_ALERT_HEAD + '[{"rule_id":"FR-001","score":0.899949,'
     '"detail":"amount z-score 7.6"}],"rules_score":0.899949,"ml_score":0.555556,'
     '"blended_score":0.796631,"alpha":0.3,"threshold":0.7,"model_version":"iforest-golden"}'
 )
 
 
 def test_the_golden_transaction_with_a_model_becomes_its_golden_alert() -> None:
-    golden = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())
+    golden = golden_transaction()
     context = DetectorContext(CONFIG, frozenset(), frozenset(), CountingScorer(0.55555555),  # type: ignore[arg-type]
                               "iforest-golden", {"electronics": 900.0})  # fmt: skip
-    history = CustomerFraudState(count=12, mean=150.0, m2=224_000.0)
-    _, decision = detect(history, golden, context)
-    detected_at = datetime(2026, 1, 5, 13, 45, 13, 500_000, tzinfo=UTC)
-    assert to_alert(golden, decision, context, detected_at).json_text() == GOLDEN_MODEL_ALERT
+    _, decision = detect(history(224_000.0), golden, context)
+    assert to_alert(golden, decision, context, DETECTED_AT).json_text() == GOLDEN_MODEL_ALERT
 
 
 @pytest.mark.parametrize(
@@ -221,13 +228,12 @@ def test_the_forest_decides_where_the_rules_leave_it_room(
 ) -> None:
     scorer = CountingScorer(forest)
     context = DetectorContext(CONFIG, frozenset(), frozenset(), scorer)  # type: ignore[arg-type]
-    history = CustomerFraudState(count=12, mean=150.0, m2=m2)
-    _, decision = detect(history, Txn.from_json(GOLDEN_TRANSACTION.read_bytes()), context)
+    _, decision = detect(history(m2), golden_transaction(), context)
     assert (decision.alert, decision.ml_score, scorer.calls) == (alerts, forest, 1)
 
 
 def test_a_short_history_is_measured_against_the_population_of_its_category() -> None:
-    cold = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())  # 1 234.50 in electronics
+    cold = golden_transaction()  # 1 234.50 in electronics
     population = DetectorContext(CONFIG, frozenset(), frozenset(), None, None,
                                  {"electronics": 100.0})  # fmt: skip
     _, against_population = detect(CustomerFraudState(), cold, population)
@@ -265,8 +271,8 @@ def test_the_forest_is_not_asked_when_the_rules_decide_alone(forest: float, aske
     assert blacklisted.score == CONFIG.alpha * 0.0 + (1 - CONFIG.alpha) * 1.0  # the bound
     _, ordinary = detect(CustomerFraudState(), txn(T0), context)
     assert not ordinary.alert and scorer.calls == 0  # no rule hit: ml = 1 cannot alert
-    golden = Txn.from_json(GOLDEN_TRANSACTION.read_bytes())  # FR-001 at 0.30: 0.3 + 0.21
-    _, weak = detect(CustomerFraudState(count=12, mean=150.0, m2=478_500.0), golden, context)
+    golden = golden_transaction()  # FR-001 at 0.30: 0.3 + 0.21
+    _, weak = detect(history(478_500.0), golden, context)
     assert not weak.alert and weak.ml_score is None and scorer.calls == 0
 
 

@@ -121,7 +121,7 @@ pub struct AlertRecord {
 }
 
 /// `"name":value` for a float field; the value's text.
-fn push_field(out: &mut String, name: &str, value: f64) -> Option<String> {
+fn push_field(out: &mut String, name: &str, value: f64) -> String {
     out.push_str(name);
     let start = out.len();
     push_float(out, value);
@@ -129,8 +129,8 @@ fn push_field(out: &mut String, name: &str, value: f64) -> Option<String> {
 }
 
 /// The text `out` gained since `start`, without `trim` characters at each end.
-fn since(out: &str, start: usize, trim: usize) -> Option<String> {
-    Some(out[start + trim..out.len() - trim].to_owned())
+fn since(out: &str, start: usize, trim: usize) -> String {
+    out[start + trim..out.len() - trim].to_owned()
 }
 
 /// The alert; `detected_at_us` is the detection time (epoch microseconds).
@@ -193,7 +193,11 @@ pub fn alert_record(
         probability(round6(decision.rules.combined))?,
     );
     let ml_score = match decision.ml_score {
-        Some(ml) => push_field(&mut out, ",\"ml_score\":", probability(round6(ml))?),
+        Some(ml) => Some(push_field(
+            &mut out,
+            ",\"ml_score\":",
+            probability(round6(ml))?,
+        )),
         None => None,
     };
     let blended_score = push_field(
@@ -215,15 +219,15 @@ pub fn alert_record(
         Some(txn.store_id.to_owned()),
         Some(txn.amount_text.to_owned()),
         Some(txn.currency.to_owned()),
-        event_time,
-        detected_at,
-        rules_score,
+        Some(event_time),
+        Some(detected_at),
+        Some(rules_score),
         ml_score,
-        blended_score,
-        alpha,
-        threshold,
+        Some(blended_score),
+        Some(alpha),
+        Some(threshold),
         model_version.map(str::to_owned),
-        rule_hits,
+        Some(rule_hits),
         Some("1.0".to_owned()),
     ];
     Some(AlertRecord { json: out, columns })
