@@ -7,7 +7,7 @@ produce (generated events with fraud and malformed records, at ``--rate``),
 drain (until every delivered event is a bronze row or a DLQ record and every
 job has checkpointed the end of its input), dbt (``dbt build`` as dbt's role),
 then the report (``devtools.demo.report``). Exit 0 when every check holds, 1 when
-a check or a stage fails, 130 on ^C; nothing it started outlives it.
+a check or a stage fails, 130 on ^C, 143 on SIGTERM; nothing it started outlives it.
 """
 
 import argparse
@@ -335,8 +335,37 @@ def keep_running(
         time.sleep(3600)
 
 
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+class Termination:
+    """SIGTERM unwinds the demo like ^C, and is remembered while it does.
+
+    The handler raises ``SystemExit`` so every ``with`` stops what it started. It is
+    remembered because the signal can land inside a C extension's call (confluent-kafka's
+    ``Producer()`` turned it into a ``TypeError`` in CI): whatever the exception becomes,
+    the demo still exits ``128 + signum`` after unwinding.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        """The SIGTERM handler: remember, then unwind."""
+        self.signum = signum
+        raise SystemExit(128 + signum)
+
+
+def exit_code(error: BaseException, termination: Termination) -> int:
+    """The exit code of a run that raised ``error``; the signal wins over what it became."""
+    if termination.signum is not None:
+        print(f"demo terminated by signal {termination.signum}; everything it started is "
+              "stopped", file=sys.stderr)  # fmt: skip
+        return 128 + termination.signum
+    if isinstance(error, DemoError):
+        print(f"demo failed: {error}", file=sys.stderr)
+        return 1
+    if isinstance(error, KeyboardInterrupt):
+        print("demo interrupted; everything it started is stopped", file=sys.stderr)
+        return 130
+    raise error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -359,15 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_argument("--report-json", type=Path, help="also write the report here")
     cli.add_argument("--keep", action="store_true", help="leave the services up until ^C")
     args = cli.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    termination = Termination()
+    signal.signal(signal.SIGTERM, termination)
     try:
         report = run(args)
-    except DemoError as error:
-        print(f"demo failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("demo interrupted; everything it started is stopped", file=sys.stderr)
-        return 130
+    except BaseException as error:  # exit_code re-raises what it does not map
+        return exit_code(error, termination)
     failed = [what for what, ok in report.checks().items() if not ok]
     if failed:
         print(f"demo failed: checks did not hold: {failed}", file=sys.stderr)
