@@ -36,6 +36,10 @@ COMPILED_CORE_TESTS = "tests/libs/detection/test_compiled.py"
 # mutmut's exit codes that mean the tests noticed the mutant (mutmut.stats.status_by_exit_code).
 # Killed (1, 3), timed out (24, -24, 36, 152, 255), caught by the type check (37).
 KILLED = frozenset({1, 3, 24, -24, 36, 152, 255, 37})
+# The scoring core's 10 000-example property test (~35 s) runs this many examples per
+# mutant (tests/libs/detection/test_properties.py says why; the score is a lower bound).
+PROPERTY_EXAMPLES_VARIABLE = "STREAMFLOW_PROPERTY_EXAMPLES"
+PROPERTY_EXAMPLES = 300
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,8 @@ def run(target: Target, equivalent: dict[str, str], children: int) -> bool:
     work = prepare(target)
     mutmut = REPO / target.venv / "bin" / "mutmut"
     # The checkout's pinned tools (kustomize for the overlay tests), found on PATH from the copy.
-    env = {**os.environ, "PATH": f"{REPO / '.tools' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{REPO / '.tools' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+           PROPERTY_EXAMPLES_VARIABLE: str(PROPERTY_EXAMPLES)}  # fmt: skip
     outcome = subprocess.run([str(mutmut), "run", "--max-children", str(children)], cwd=work,
                              env=env, check=False, capture_output=True, text=True)  # fmt: skip
     if outcome.returncode != 0:
