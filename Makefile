@@ -238,7 +238,8 @@ typecheck-jobs: $(JOBS_VENV)/.jobs
 		--config-file pyproject.toml jobs libs devtools tests/jobs tests/libs tests/devtools tests/dbt \
 		benchmarks/generator_throughput.py benchmarks/scorer.py benchmarks/streaming.py \
 		benchmarks/dbt_build.py benchmarks/state_cache.py benchmarks/footprint.py benchmarks/alert_path.py \
-		benchmarks/scoring_core.py benchmarks/cpu_split.py benchmarks/bronze_upsert.py
+		benchmarks/scoring_core.py benchmarks/cpu_split.py benchmarks/bronze_upsert.py \
+		benchmarks/jvm_profile.py
 typecheck-dags: $(AIRFLOW_VENV)/.airflow
 	$(PHASE) mypy:dags -- $(AIRFLOW_VENV)/bin/mypy --cache-dir $(MYPY_CACHE)/dags \
 		--config-file pyproject.toml dags tests/dags
@@ -281,6 +282,7 @@ bench: setup
 	$(JOBS_PY) benchmarks/scoring_core.py
 	$(JOBS_PY) benchmarks/streaming.py
 	$(JOBS_PY) benchmarks/alert_path.py
+	$(JOBS_PY) benchmarks/jvm_profile.py
 	$(JOBS_PY) benchmarks/bronze_upsert.py
 	$(JOBS_PY) benchmarks/state_cache.py
 	$(JOBS_PY) benchmarks/dbt_build.py

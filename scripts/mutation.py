@@ -53,6 +53,8 @@ class Target:
     tests: tuple[str, ...]
     # Modules left unmutated, each with the reason (printed with the report).
     unmutated: tuple[tuple[str, str], ...] = ()
+    # Untracked inputs the tests read, copied from the checkout (`make setup` made them).
+    untracked: tuple[str, ...] = ()
 
 
 TARGETS = (
@@ -64,7 +66,8 @@ TARGETS = (
     Target("generator", ".venv-mutation-generator", "generator",
            ("generator/spec", "generator/pipeline/connectivity"),
            ("tests/generator/spec", "tests/generator/pipeline", "tests/generator/components",
-            "tests/generator/manifests")),
+            "tests/generator/manifests"),
+           untracked=(".cache/crds",)),  # the locked CRDs the manifests are checked against
 )  # fmt: skip
 
 
@@ -80,13 +83,15 @@ def prepare(target: Target) -> Path:
         if source.is_file():
             (work / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, work / name)
+    for name in target.untracked:
+        shutil.copytree(REPO / name, work / name)
     top_level = sorted({name.split("/", 1)[0] for name in tracked} - {target.source})
     config = configparser.ConfigParser()
     config["mutmut"] = {
         "source_paths": target.source,
         "only_mutate": "\n".join(f"{package}/*" for package in target.packages),
         # The tests read the rendered tree, the specs and the locks beside the code.
-        "also_copy": "\n".join(top_level),
+        "also_copy": "\n".join([*top_level, *target.untracked]),
         "pytest_add_cli_args_test_selection": "\n".join(target.tests),
         # One argument a line: mutmut splits this value at newlines only. The compiled core's
         # equality tests are left out: they train a model and replay a million events for

@@ -288,3 +288,44 @@ def test_a_golden_alert_id_pins_the_namespace() -> None:
     assert (
         alert_id("7d3c1c2e-8f4a-4b6e-9c1d-2a3b4c5d6e7f") == "2abaf4db-36c9-5ede-9248-ae7750e94a48"
     )
+
+
+class RecordingScorer:
+    """A stand-in forest that keeps what it was asked about."""
+
+    def __init__(self) -> None:
+        self.asked: list[object] = []
+
+    def score(self, features: object) -> float:
+        self.asked.append(features)
+        return 0.5
+
+
+def test_the_forest_is_asked_about_the_decisions_own_features() -> None:
+    scorer = RecordingScorer()
+    context = DetectorContext(CONFIG, frozenset(), frozenset(), scorer)  # type: ignore[arg-type]
+    _, decision = detect(history(297_000.0), golden_transaction(), context)  # rules 0.65
+    assert scorer.asked == [decision.features] and len(decision.features) == len(FEATURES)
+
+
+def test_a_high_value_purchase_leaves_the_amount_baseline_an_ordinary_one_moves_it() -> None:
+    state = CustomerFraudState()
+    for i in range(20):
+        state, _ = detect(state, txn(T0 + i * 3_600_000, 40.0 + i % 3), CONTEXT)
+    after_high, high = detect(state, txn(T0 + 21 * 3_600_000, 50_000.0), CONTEXT)
+    after_ordinary, ordinary = detect(state, txn(T0 + 21 * 3_600_000, 41.0), CONTEXT)
+    assert high.rules.high_value > 0.0 and ordinary.rules.high_value == 0.0
+    assert (after_high.count, after_high.mean, after_high.m2) == (state.count, state.mean, state.m2)
+    assert after_ordinary.count == state.count + 1 and after_ordinary.mean != state.mean
+
+
+def test_trust_below_is_exclusive_a_score_equal_to_it_does_not_move_the_customer() -> None:
+    travel = CONFIG.impossible_travel.model_copy(update={"trust_below": 0.0})
+    distrusting = DetectorContext(CONFIG.model_copy(update={"impossible_travel": travel}),
+                                  frozenset(), frozenset())  # fmt: skip
+    state, _ = detect(CustomerFraudState(), txn(T0, where=BERLIN), CONTEXT)
+    slow_trip = txn(T0 + 48 * 3_600_000, where=NEW_YORK)  # two days: no impossible travel
+    kept, decision = detect(state, slow_trip, distrusting)
+    moved, _ = detect(state, slow_trip, CONTEXT)
+    assert decision.rules.impossible_travel == 0.0
+    assert (kept.last_latitude, moved.last_latitude) == (BERLIN[0], NEW_YORK[0])

@@ -141,3 +141,21 @@ def test_rules_file_errors_name_file_and_field(tmp_path: Path) -> None:
     bad.write_text("alpha = ")
     with pytest.raises(RulesFileError, match=rf"^{re.escape(str(bad))}: Invalid value"):
         load_rules(bad)
+
+
+def test_fr003_min_km_is_inclusive() -> None:
+    at_min = QUIET._replace(km_from_last=CONFIG.impossible_travel.min_km, seconds_since_last=60.0)
+    below = at_min._replace(km_from_last=CONFIG.impossible_travel.min_km - 1e-9)
+    assert (score(at_min).impossible_travel, score(below).impossible_travel) == (1.0, 0.0)
+
+
+def test_fr003_counts_less_than_a_second_as_one_second() -> None:
+    travel = CONFIG.impossible_travel.model_copy(update={"min_km": 0.0})
+    config = CONFIG.model_copy(update={"impossible_travel": travel})
+    # 0.3 km in 1.5 s is 720 km/h (0.44 of the ramp); in 0.5 s, counted as 1 s, 1 080 km/h.
+    quick = QUIET._replace(km_from_last=0.3, seconds_since_last=1.5)
+    assert score(quick, config=config).impossible_travel == pytest.approx(220 / 500)
+    instant = quick._replace(seconds_since_last=0.5)
+    assert score(instant, config=config).impossible_travel == 1.0
+    slower = quick._replace(km_from_last=0.2, seconds_since_last=0.5)  # 720 km/h at 1 s
+    assert score(slower, config=config).impossible_travel == pytest.approx(220 / 500)
