@@ -101,6 +101,24 @@ CASES = [
          ("helm_releases[airflow].chart.version", "'^1.22'", "not an exact semantic version")),
     Case("unknown-namespace", BASE, _set("postgres.namespace", "streamflow-db"),
          ("postgres.namespace", "'streamflow-db' is not in namespaces")),
+    Case("flow-from-unknown-namespace", BASE,
+         lambda d: named(d["network"]["flows"], "airflow-to-postgres")
+         .__setitem__("source", "streamflow-etl"),
+         ("network.flows[airflow-to-postgres].source", "'streamflow-etl' is not in namespaces")),
+    Case("denied-from-unknown-namespace", BASE,
+         lambda d: named(d["network"]["denied"], "monitoring-to-sql")
+         .__setitem__("source", "streamflow-etl"),
+         ("network.denied[monitoring-to-sql].source", "'streamflow-etl' is not in namespaces")),
+    Case("denied-to-unknown-namespace", BASE,
+         lambda d: named(d["network"]["denied"], "monitoring-to-sql")
+         .update({"to": None, "destination": "streamflow-etl", "ports": [5432]}),
+         ("network.denied[monitoring-to-sql].destination",
+          "'streamflow-etl' is not in namespaces")),
+    Case("egress-from-unknown-namespace", BASE,
+         lambda d: named(d["network"]["external_egress"], "prometheus-node-targets")
+         .__setitem__("namespace", "streamflow-etl"),
+         ("network.external_egress[prometheus-node-targets].namespace",
+          "'streamflow-etl' is not in namespaces")),
     Case("baseline-without-reason", BASE,
          lambda d: named(d["namespaces"], "streamflow-data")
          .__setitem__("pod_security", "baseline"),
