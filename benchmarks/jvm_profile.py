@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 from streaming import alert_storm, bounded_seconds, detector_bench, empty_alerts
@@ -58,11 +59,8 @@ def record(world: str, recording: Path) -> None:
     os.environ["JVM_ARGS"] = f"-XX:StartFlightRecording=filename={recording},settings=profile"
     with detector_bench() as bench:
         empty_alerts(bench.postgres)
-        if world == "storm":
-            with alert_storm(bench.postgres, bench.stores):
-                seconds = bounded_seconds(fraud_detector.main, bench.detector, bench.jdbc,
-                                          bench.events)  # fmt: skip
-        else:
+        storm = alert_storm(bench.postgres, bench.stores) if world == "storm" else nullcontext()
+        with storm:
             seconds = bounded_seconds(fraud_detector.main, bench.detector, bench.jdbc, bench.events)
     print(f"{world}: {len(bench.events):,} events in {seconds:.1f} s", flush=True)
 
