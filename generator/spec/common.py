@@ -133,7 +133,7 @@ class Resources(StrictModel):
 
 
 def _pinned_tag(value: str) -> str:
-    if value in {"", "latest"} or value.startswith("latest"):
+    if not value or value.startswith("latest"):
         raise ValueError(f"image tag {value!r} is not pinned; use an immutable version tag")
     return value
 

@@ -22,8 +22,8 @@ NARROWEST_INTERNAL_PREFIX = 8
 
 
 def _network(value: str) -> str:
-    """A strict IPv4/IPv6 network in CIDR notation (host bits zero)."""
-    return str(ipaddress.ip_network(value, strict=True))
+    """An IPv4/IPv6 network in CIDR notation; ``ip_network`` is strict: host bits must be zero."""
+    return str(ipaddress.ip_network(value))
 
 
 def _internal_network(value: str) -> str:

@@ -65,7 +65,7 @@ def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bo
 
 def policy_types(policy: Policy) -> list[str]:
     """``policyTypes``, defaulted as the API server does."""
-    spec = policy.get("spec", {})
+    spec = policy["spec"]
     if "policyTypes" in spec:
         return list(spec["policyTypes"])
     return ["Ingress", *(["Egress"] if "egress" in spec else [])]
@@ -116,12 +116,12 @@ class Network:
             policy for policy in self.policies
             if policy["metadata"]["namespace"] == pod.namespace
             and direction in policy_types(policy)
-            and selects(policy.get("spec", {}).get("podSelector", {}), pod.labels)
+            and selects(policy["spec"]["podSelector"], pod.labels)  # required by the API
         ]  # fmt: skip
         if not selecting:
             return True
         for policy in selecting:
-            for rule in policy["spec"].get(direction.lower(), []) or []:
+            for rule in policy["spec"].get(direction.lower()) or []:
                 peers = rule.get(peers_key) or [{}]
                 ports = rule.get("ports") or [{"protocol": protocol}]
                 peer_ok = any(

@@ -68,3 +68,20 @@ def test_flink_sizes_use_mebibytes_for_m() -> None:
         flink_memory_bytes("1.5g")
     with pytest.raises(QuantityError):
         to_flink_memory(10**9)
+
+
+def test_a_quantity_that_is_not_a_string_is_named_with_its_type() -> None:
+    with pytest.raises(QuantityError, match=r"^quantity must be a string, got int 512$"):
+        parse_quantity(512)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["1gigs", "1 mib", "2x"])
+def test_unknown_flink_units_are_named(text: str) -> None:
+    with pytest.raises(QuantityError, match=rf"^'{text}' is not a Flink memory size"):
+        flink_memory_bytes(text)
+
+
+def test_flink_memory_is_whole_mebibytes_even_or_odd() -> None:
+    assert to_flink_memory(3 * 2**20) == "3m"
+    with pytest.raises(QuantityError, match=r"^1048577 bytes is not a whole number of MiB$"):
+        to_flink_memory(2**20 + 1)

@@ -13,12 +13,18 @@ import pytest
 import yaml
 
 from generator.commands.validate import kustomize_build
-from generator.pipeline.connectivity.contract import INTERNET, Verdict, check, representative
-from generator.pipeline.connectivity.policy import Address, Network, Pod
+from generator.pipeline.connectivity.contract import (
+    INTERNET,
+    Verdict,
+    cells,
+    check,
+    representative,
+)
+from generator.pipeline.connectivity.policy import Address, Network, Pod, Policy
 from generator.pipeline.connectivity.rendered import network, verdict
 from generator.pipeline.load import load
 from generator.pipeline.tree import render_all, render_environment
-from tests.conftest import REPO
+from tests.conftest import REPO, Workspace
 
 TASKMANAGER = Pod("streamflow-processing", {
     "app": "transaction-processor", "component": "taskmanager", "type": "flink-native-kubernetes"
@@ -152,3 +158,176 @@ def test_a_policy_too_open_is_a_forbidden_connection_allowed() -> None:
     assert "unlisted-pod} -> 192.168.56.10:6443/TCP: forbidden but allowed" in message
     # Kafka's own ingress still refuses the database's pods: both ends must allow.
     assert "streamflow-data{cnpg.io/cluster=streamflow-pg} -> streamflow-kafka" not in message
+
+
+# The endpoints dev serves to other namespaces (component endpoints and metrics ports), as
+# the pods' owners document them: nothing outside the cluster may reach any of them.
+DEV_ENDPOINTS = [
+    "streamflow-kafka{strimzi.io/cluster=streamflow}:9092",
+    "streamflow-kafka{strimzi.io/kind=cluster-operator}:8080",
+    "streamflow-kafka{strimzi.io/broker-role=true,strimzi.io/cluster=streamflow}:9404",
+    "streamflow-data{cnpg.io/cluster=streamflow-pg}:5432",
+    "streamflow-data{cnpg.io/cluster=streamflow-pg}:9187",
+    "streamflow-data{app.kubernetes.io/name=cloudnative-pg}:8080",
+    "streamflow-processing{app.kubernetes.io/name=flink-kubernetes-operator}:8080",
+    "streamflow-processing{type=flink-native-kubernetes}:9249",
+    "streamflow-orchestration{component=statsd,release=airflow,tier=airflow}:9102",
+]
+# specs/environments/dev.yaml: network.api_server (cidr and webhook_sources).
+DEV_API_SERVER, DEV_WEBHOOK_CALLERS = "192.168.56.10", ["192.168.56.10", "10.42.0.1"]
+CNPG_WEBHOOK = "streamflow-data{app.kubernetes.io/name=cloudnative-pg}:9443/TCP"
+
+
+def _isolating(platform_namespaces: list[str], **rules: Any) -> list[Policy]:
+    """One policy per namespace selecting every pod in both directions, with ``rules``."""
+    return [
+        {"metadata": {"name": "contract-probe", "namespace": namespace},
+         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], **rules}}
+        for namespace in platform_namespaces
+    ]  # fmt: skip
+
+
+def _opened_and_closed(env: str) -> tuple[int, Verdict, Verdict]:
+    """The contract against a network that allows every port anywhere, and one that allows
+    nothing: every forbidden cell must then be reported allowed, every required one denied."""
+    environment = render_environment(load(env))
+    namespaces = [ns.name for ns in environment.platform.spec.namespaces]
+    anywhere = [{"namespaceSelector": {}}, {"ipBlock": {"cidr": "0.0.0.0/0"}}]
+    every_port = [{"protocol": p, "port": 1, "endPort": 65535} for p in ("TCP", "UDP")]
+    opened = _isolating(namespaces, ingress=[{"from": anywhere, "ports": every_port}],
+                        egress=[{"to": anywhere, "ports": every_port}])  # fmt: skip
+    labels = network(environment).namespace_labels
+    platform = environment.platform
+    return (
+        len(cells(platform)),
+        check(platform, Network(opened, labels)),
+        check(platform, Network(_isolating(namespaces), labels)),
+    )
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_cell_is_a_real_connection_the_policies_decide(env: str) -> None:
+    """A cell with no source, no port or a protocol no policy names would pass as 'denied'
+    whatever the policies say; opened up, every cell must be allowed, closed, every denied."""
+    total, opened, closed = _opened_and_closed(env)
+    assert (opened.allowed, opened.denied) == (total, 0)
+    assert (closed.allowed, closed.denied) == (0, total)
+    assert len(opened.violations) + len(closed.violations) == total
+    assert all(v.endswith(")") and ": forbidden but allowed (" in v for v in opened.violations)
+    assert all(": required but denied (" in v for v in closed.violations)
+
+
+def test_nothing_outside_reaches_an_endpoint_and_only_the_api_server_reaches_the_webhook() -> None:
+    _, opened, closed = _opened_and_closed("dev")
+    from_outside = {v for v in opened.violations + closed.violations
+                    if v.split(" ", 1)[0][0].isdigit()}  # fmt: skip
+    expected = (
+        {
+            f"{INTERNET} -> {endpoint}/TCP: forbidden but allowed (no ingress from outside)"
+            for endpoint in DEV_ENDPOINTS
+        }
+        | {
+            f"{caller} -> {endpoint}/TCP: forbidden but allowed (not a webhook port)"
+            for endpoint in DEV_ENDPOINTS
+            for caller in DEV_WEBHOOK_CALLERS
+        }
+        | {
+            f"{caller} -> {CNPG_WEBHOOK}: required but denied (webhook)"
+            for caller in DEV_WEBHOOK_CALLERS
+        }
+        | {f"{INTERNET} -> {CNPG_WEBHOOK}: forbidden but allowed (webhook, internet)"}
+    )
+    assert from_outside == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # _to_endpoints: a declared connection names it; anything else is "not declared".
+        "streamflow-processing{type=flink-native-kubernetes} -> streamflow-kafka"
+        "{strimzi.io/cluster=streamflow}:9092/TCP: required but denied (flink-to-kafka)",
+        "streamflow-kafka{streamflow.io/contract=unlisted-pod} -> streamflow-data"
+        "{cnpg.io/cluster=streamflow-pg}:5432/TCP: forbidden but allowed (not declared)",
+        # _to_outside: the API server, DNS over both protocols, the internet by rule only.
+        "streamflow-processing{app.kubernetes.io/name=flink-kubernetes-operator} -> "
+        f"{DEV_API_SERVER}:6443/TCP: required but denied (API client)",
+        f"streamflow-processing{{streamflow.io/contract=unlisted-pod}} -> {DEV_API_SERVER}:6443"
+        "/TCP: forbidden but allowed (not an API client)",
+        "streamflow-data{streamflow.io/contract=unlisted-pod} -> kube-system{k8s-app=kube-dns}"
+        ":53/UDP: required but denied (DNS)",
+        "streamflow-data{streamflow.io/contract=unlisted-pod} -> kube-system{k8s-app=kube-dns}"
+        ":53/TCP: required but denied (DNS)",
+        "streamflow-processing{app.kubernetes.io/name=flink-kubernetes-operator} -> "
+        f"{INTERNET}:443/TCP: required but denied (flink-operator-artifacts)",
+        "streamflow-processing{app.kubernetes.io/name=flink-kubernetes-operator} -> "
+        f"{INTERNET}:80/TCP: forbidden but allowed (no external_egress rule)",
+        f"streamflow-processing{{type=flink-native-kubernetes}} -> {INTERNET}:443/TCP: "
+        "forbidden but allowed (no external_egress rule)",
+    ],
+)
+def test_each_kind_of_cell_reads_as_the_reviewer_sees_it(line: str) -> None:
+    _, opened, closed = _opened_and_closed("dev")
+    assert line in opened.violations + closed.violations
+
+
+@pytest.mark.parametrize(
+    ("cidr", "address"),
+    [("192.168.56.10/32", "192.168.56.10"), ("10.0.10.0/28", "10.0.10.1"),
+     ("0.0.0.0/0", INTERNET), ("198.51.100.0/24", INTERNET), ("10.42.0.0/31", "10.42.0.0")],
+)  # fmt: skip
+def test_a_network_is_probed_at_a_host_inside_it(cidr: str, address: str) -> None:
+    assert representative(cidr) == address
+
+
+def test_the_contract_knows_every_declared_pod_and_one_unlisted_pod_per_namespace() -> None:
+    environment = render_environment(load("dev"))
+    sources = {cell.describe().split(" -> ")[0] for cell in cells(environment.platform)}
+    unlisted = "streamflow.io/contract=unlisted-pod"
+    assert sources - {ip for ip in sources if ip[0].isdigit()} == {
+        f"streamflow-data{{{unlisted}}}",
+        "streamflow-data{app.kubernetes.io/name=cloudnative-pg}",
+        "streamflow-data{cnpg.io/cluster=streamflow-pg}",
+        f"streamflow-kafka{{{unlisted}}}",
+        "streamflow-kafka{strimzi.io/broker-role=true,strimzi.io/cluster=streamflow}",
+        "streamflow-kafka{strimzi.io/cluster=streamflow}",
+        "streamflow-kafka{strimzi.io/kind=cluster-operator}",
+        "streamflow-kafka{strimzi.io/name=streamflow-entity-operator}",
+        f"streamflow-monitoring{{{unlisted}}}",
+        "streamflow-monitoring{app.kubernetes.io/name=prometheus}",
+        f"streamflow-orchestration{{{unlisted}}}",
+        "streamflow-orchestration{component=statsd,release=airflow,tier=airflow}",
+        f"streamflow-processing{{{unlisted}}}",
+        "streamflow-processing{app.kubernetes.io/name=flink-kubernetes-operator}",
+        "streamflow-processing{type=flink-native-kubernetes}",
+    }
+
+
+def test_each_cell_is_checked_on_its_own_protocol() -> None:
+    environment, found = _dev()
+    tcp_only = [
+        {**policy, "spec": {**policy["spec"], "egress": [
+            {**rule, "ports": [p for p in rule.get("ports", []) if p.get("protocol") != "UDP"]}
+            for rule in policy["spec"].get("egress", [])
+        ]}}
+        for policy in found.policies
+    ]  # fmt: skip
+    message = _violations(
+        check(environment.platform, dataclasses.replace(found, policies=tcp_only))
+    )
+    assert ":53/UDP: required but denied (DNS)" in message
+    assert ":53/TCP: required but denied" not in message
+
+
+def test_a_connection_declared_twice_names_both_reasons(workspace: Workspace) -> None:
+    def declare_twice(data: dict[str, Any]) -> None:
+        network_ = data["network"]
+        network_["flows"].append({**network_["flows"][0], "name": "dbt-to-postgres"})
+        artifacts = next(e for e in network_["external_egress"]
+                         if e["name"] == "flink-operator-artifacts")  # fmt: skip
+        network_["external_egress"].append({**artifacts, "name": "flink-operator-plugins"})
+
+    workspace.edit("platform.yaml", declare_twice)
+    environment = render_environment(load("dev", workspace.specs))
+    whys = {cell.why for cell in cells(environment.platform)}
+    assert "airflow-to-postgres, dbt-to-postgres" in whys
+    assert "flink-operator-artifacts, flink-operator-plugins" in whys

@@ -134,6 +134,15 @@ def test_named_ports_match_the_destination_container_port() -> None:
     assert not _network(named).allows(Pod("monitoring"), exporter, 5432)
 
 
+def test_a_named_port_in_an_egress_rule_is_the_destination_pods_port() -> None:
+    scrape = _policy("monitoring", {"podSelector": {}, "policyTypes": ["Egress"],
+                                    "egress": [{"ports": [{"port": "metrics"}]}]})  # fmt: skip
+    exporter = Pod("default", {"app": "e"}, {"metrics": 9187})
+    assert _network(scrape).allows(Pod("monitoring"), exporter, 9187)
+    assert not _network(scrape).allows(Pod("monitoring"), exporter, 5432)
+    assert not _network(scrape).allows(Pod("monitoring"), Address("10.0.0.1"), 9187)
+
+
 def test_policy_types_default_like_the_api_server() -> None:
     assert policy_types({"spec": {"podSelector": {}}}) == ["Ingress"]
     assert policy_types({"spec": {"podSelector": {}, "egress": []}}) == ["Ingress", "Egress"]
@@ -144,7 +153,9 @@ def test_policy_types_default_like_the_api_server() -> None:
     [
         ({"key": "tier", "operator": "In", "values": ["a", "b"]}, {"tier": "a"}, True),
         ({"key": "tier", "operator": "In", "values": ["a"]}, {}, False),
+        ({"key": "tier", "operator": "In", "values": ["a"]}, {"tier": "b"}, False),
         ({"key": "tier", "operator": "NotIn", "values": ["a"]}, {"tier": "b"}, True),
+        ({"key": "tier", "operator": "NotIn", "values": ["a", "b"]}, {"tier": "b"}, False),
         ({"key": "tier", "operator": "NotIn", "values": ["a"]}, {}, True),
         ({"key": "tier", "operator": "Exists"}, {"tier": "x"}, True),
         ({"key": "tier", "operator": "DoesNotExist"}, {"tier": "x"}, False),
