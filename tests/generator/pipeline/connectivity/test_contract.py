@@ -7,6 +7,7 @@ committed overlays: what ArgoCD applies.
 """
 
 import dataclasses
+import functools
 from typing import Any
 
 import pytest
@@ -187,9 +188,11 @@ def _isolating(platform_namespaces: list[str], **rules: Any) -> list[Policy]:
     ]  # fmt: skip
 
 
+@functools.cache
 def _opened_and_closed(env: str) -> tuple[int, Verdict, Verdict]:
     """The contract against a network that allows every port anywhere, and one that allows
-    nothing: every forbidden cell must then be reported allowed, every required one denied."""
+    nothing: every forbidden cell must then be reported allowed, every required one denied.
+    Cached: a dozen tests read the same two verdicts, none changes them."""
     environment = render_environment(load(env))
     namespaces = [ns.name for ns in environment.platform.spec.namespaces]
     anywhere = [{"namespaceSelector": {}}, {"ipBlock": {"cidr": "0.0.0.0/0"}}]
